@@ -1,0 +1,62 @@
+"""`fa-nlp` command line: each subcommand parses its arguments and calls one library function.
+
+    fa-nlp --help
+    python -m fa_nlp split corpora/sample/docs/*.txt
+
+Subcommands live in `fa_nlp.commands.*`, one module per area; each module has
+`register(subparsers)`. Modules import only argparse at top level so `--help` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from fa_nlp import __version__
+from fa_nlp.report import InputError
+
+COMMAND_MODULES = (
+    "fa_nlp.commands.corpus",
+    "fa_nlp.commands.text",
+    "fa_nlp.commands.build",
+    "fa_nlp.commands.qa",
+    "fa_nlp.commands.tokenizer",
+    "fa_nlp.commands.model",
+    "fa_nlp.commands.evaluate",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fa-nlp", description="Persian NLP data-and-training toolkit")
+    parser.add_argument("--version", action="version", version=f"fa-nlp {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as e:
+            if e.name == name:
+                continue  # area not installed in this build
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except InputError as e:
+        print(f"fa-nlp: error: {e}", file=sys.stderr)
+        return 1
+    except (FileNotFoundError, ValueError) as e:
+        print(f"fa-nlp: error: {e}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

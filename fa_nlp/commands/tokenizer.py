@@ -1,0 +1,102 @@
+"""`fa-nlp tokenizer train|encode`: train on the training split only, inspect pieces.
+
+    fa-nlp tokenizer train --dataset build/wordorder/sample --vocab-size 1000 --out build/tok/sample
+    fa-nlp tokenizer train --family qa --kind wordpiece --squad pquad --vocab-size 16000 --out build/tok/pquad
+    fa-nlp tokenizer encode --tokenizer build/tok/sample "کتاب‌ها را خواندم."
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("tokenizer", help="train or inspect subword tokenizers")
+    tsub = p.add_subparsers(dest="tokenizer_command", metavar="ACTION", required=True)
+
+    t = tsub.add_parser("train", help="train a tokenizer on corpus text (training split only)")
+    t.add_argument("--family", choices=["seq2seq", "qa"], default="seq2seq",
+                   help="seq2seq: sentencepiece, lossless round trip; qa: tokenizers fast tokenizer with offsets")
+    t.add_argument("--kind", default=None, help="seq2seq: unigram|bpe (default unigram); qa: wordpiece|bpe|unigram")
+    t.add_argument("--vocab-size", type=int, default=8000)
+    t.add_argument("--dataset", help="a built word-order dataset dir: trains on parquet/train.parquet")
+    t.add_argument("--column", default="ordered", help="dataset column to train on (default: ordered)")
+    t.add_argument("--text", nargs="*", default=[], help="plain-text files, one segment per line")
+    t.add_argument("--squad", nargs="*", default=[], help="SQuAD JSON files or catalog names (qa family)")
+    t.add_argument("--out", required=True, help="output directory")
+    t.set_defaults(func=_train)
+
+    e = tsub.add_parser("encode", help="show the pieces and ids of a text")
+    e.add_argument("--tokenizer", required=True)
+    e.add_argument("text")
+    e.set_defaults(func=_encode)
+
+
+def _dataset_texts(dataset: str, column: str) -> Iterator[str]:
+    import pyarrow.parquet as pq
+
+    path = Path(dataset) / "parquet" / "train.parquet"
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no training split (build the dataset first)")
+    table = pq.read_table(path, columns=[column])
+    yield from table.column(column).to_pylist()
+
+
+def _text_lines(files: list[str]) -> Iterator[str]:
+    for f in files:
+        with open(f, encoding="utf-8") as fh:
+            for line in fh:
+                if line.strip():
+                    yield line.rstrip("\n")
+
+
+def _squad_texts(sources: list[str]) -> Iterator[str]:
+    from fa_nlp.data.corpora import corpus_files, get
+    from fa_nlp.data.squad import read_squad
+
+    for src in sources:
+        files = [Path(src)] if Path(src).exists() else corpus_files(get(src).name)
+        for f in files:
+            for para in read_squad(f):
+                yield para.context
+                for q in para.questions:
+                    yield q.question
+
+
+def _train(args: argparse.Namespace) -> int:
+    from fa_nlp import tokenization
+
+    def texts() -> Iterator[str]:
+        if args.dataset:
+            yield from _dataset_texts(args.dataset, args.column)
+        yield from _text_lines(args.text)
+        yield from _squad_texts(args.squad)
+
+    if not (args.dataset or args.text or args.squad):
+        raise ValueError("give --dataset, --text or --squad")
+    if args.family == "seq2seq":
+        out = tokenization.train_seq2seq_tokenizer(texts(), args.out, args.vocab_size, kind=args.kind or "unigram")
+        tok = tokenization.load_tokenizer(out)
+        print(f"seq2seq tokenizer: {tok.vocab_size} pieces -> {out}")
+    else:
+        tok = tokenization.train_qa_tokenizer(texts(), args.out, kind=args.kind or "wordpiece", vocab_size=args.vocab_size)
+        print(f"qa tokenizer: {tok.get_vocab_size()} tokens -> {Path(args.out) / tokenization.QA_FILE}")
+    return 0
+
+
+def _encode(args: argparse.Namespace) -> int:
+    from fa_nlp import tokenization
+
+    path = Path(args.tokenizer)
+    if (path / tokenization.QA_FILE).is_file() or path.name == tokenization.QA_FILE:
+        enc = tokenization.load_fast_tokenizer(path).encode(args.text)
+        print(json.dumps({"tokens": enc.tokens, "ids": enc.ids, "offsets": enc.offsets}, ensure_ascii=False))
+    else:
+        tok = tokenization.load_tokenizer(path)
+        ids = tok.encode(args.text)
+        print(json.dumps({"pieces": tok.encode_pieces(args.text), "ids": ids, "decoded": tok.decode(ids)},
+                         ensure_ascii=False))
+    return 0

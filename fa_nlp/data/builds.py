@@ -1,0 +1,111 @@
+"""Build keys, manifests and atomic publishing for every dataset the toolkit writes.
+
+A build is a function of (inputs, config, code): the build key hashes all three, so a rebuild
+with an unchanged key is a no-op and an edited transform is never served from a stale cache
+(HF `datasets` hashes map functions by name, not code: we own the key instead).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import importlib.metadata
+import inspect
+import json
+import platform
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from fa_nlp import __version__
+from fa_nlp.io import atomic_dir, sha256_file, write_json
+
+MANIFEST = "manifest.json"
+DEFAULT_LIBS = ("hazm", "datasets", "pyarrow", "tokenizers", "sentencepiece", "torch", "sacrebleu")
+
+
+def input_record(path: str | Path) -> dict[str, Any]:
+    path = Path(path)
+    return {"path": str(path), "bytes": path.stat().st_size, "sha256": sha256_file(path)}
+
+
+def code_fingerprint(modules: Iterable[str]) -> str:
+    """sha256 over the source of the modules a build depends on."""
+    h = hashlib.sha256()
+    for name in sorted(modules):
+        h.update(name.encode())
+        h.update(inspect.getsource(importlib.import_module(name)).encode())
+    return h.hexdigest()
+
+
+def code_version(modules: Iterable[str]) -> dict[str, str]:
+    return {"fa_nlp": __version__, "source_sha256": code_fingerprint(modules)}
+
+
+def library_versions(names: Iterable[str] = DEFAULT_LIBS) -> dict[str, str | None]:
+    out: dict[str, str | None] = {"python": platform.python_version()}
+    for name in names:
+        try:
+            out[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            out[name] = None
+    return out
+
+
+def build_key(inputs: list[dict[str, Any]], config: dict[str, Any], code: dict[str, str]) -> str:
+    """Stable hash of what determines a build's output (input hashes, not their paths)."""
+    payload = {
+        "inputs": sorted(i["sha256"] for i in inputs),
+        "config": config,
+        "code": code,
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def read_manifest(out_dir: str | Path) -> dict[str, Any] | None:
+    path = Path(out_dir) / MANIFEST
+    if not path.is_file():
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError:
+        return None
+
+
+def is_up_to_date(out_dir: str | Path, key: str) -> bool:
+    manifest = read_manifest(out_dir)
+    return manifest is not None and manifest.get("build_key") == key
+
+
+@contextmanager
+def publish(out_dir: str | Path) -> Iterator[Path]:
+    """Yield a temp directory to build in; it replaces `out_dir` atomically on success."""
+    with atomic_dir(out_dir) as tmp:
+        yield tmp
+
+
+def write_manifest(
+    directory: str | Path,
+    *,
+    key: str,
+    inputs: list[dict[str, Any]],
+    config: dict[str, Any],
+    code: dict[str, str],
+    counts: dict[str, Any],
+    started: float,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    manifest = {
+        "build_key": key,
+        "inputs": inputs,
+        "config": config,
+        "code_version": code,
+        "libraries": library_versions(),
+        "counts": counts,
+        "duration_s": round(time.time() - started, 3),
+        **(extra or {}),
+    }
+    write_json(Path(directory) / MANIFEST, manifest)
+    return manifest

@@ -1,0 +1,72 @@
+"""Input errors and skip accounting, so that `read = kept + skipped` holds for every reader and builder."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+class InputError(ValueError):
+    """Bad input, located: `file:line: what is wrong`. `line` may be a record number or key path."""
+
+    def __init__(self, path: str | Path | None, where: int | str | None, message: str):
+        self.path, self.where, self.message = (str(path) if path is not None else None), where, message
+        loc = self.path or "<input>"
+        if where is not None:
+            loc += f":{where}"
+        super().__init__(f"{loc}: {message}")
+
+
+@dataclass
+class SkipReport:
+    """Counts what a job read, kept and skipped (by reason, with a few examples of each)."""
+
+    read: int = 0
+    kept: int = 0
+    skipped: Counter = field(default_factory=Counter)
+    examples: dict[str, list[Any]] = field(default_factory=dict)
+    max_examples: int = 3
+
+    def keep(self, n: int = 1) -> None:
+        self.read += n
+        self.kept += n
+
+    def skip(self, reason: str, example: Any = None) -> None:
+        self.read += 1
+        self.skipped[reason] += 1
+        if example is not None:
+            bucket = self.examples.setdefault(reason, [])
+            if len(bucket) < self.max_examples:
+                bucket.append(example)
+
+    @property
+    def n_skipped(self) -> int:
+        return sum(self.skipped.values())
+
+    def merge(self, other: SkipReport) -> SkipReport:
+        self.read += other.read
+        self.kept += other.kept
+        self.skipped.update(other.skipped)
+        for reason, ex in other.examples.items():
+            bucket = self.examples.setdefault(reason, [])
+            bucket.extend(ex[: max(0, self.max_examples - len(bucket))])
+        return self
+
+    def check(self) -> None:
+        if self.read != self.kept + self.n_skipped:
+            raise AssertionError(f"accounting broken: read={self.read} kept={self.kept} skipped={self.n_skipped}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "read": self.read,
+            "kept": self.kept,
+            "skipped": self.n_skipped,
+            "skipped_by_reason": dict(sorted(self.skipped.items())),
+            "examples": {k: v for k, v in sorted(self.examples.items())},
+        }
+
+    def summary(self) -> str:
+        reasons = ", ".join(f"{k}={v}" for k, v in sorted(self.skipped.items())) or "none"
+        return f"read {self.read}, kept {self.kept}, skipped {self.n_skipped} ({reasons})"

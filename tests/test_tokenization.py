@@ -1,0 +1,81 @@
+"""Tokenizers: lossless seq2seq round trip on Persian, QA offsets and pair template."""
+
+from __future__ import annotations
+
+import pytest
+
+from fa_nlp import tokenization
+
+TRAIN = [
+    "من هر روز به مدرسه می‌روم و کتاب‌ها را با دقت می‌خوانم.",
+    "امروز دمای هوای تهران ۲۵ درجه بود و باران نبارید!",
+    "او گفت: «فردا ساعت ۱۰:۳۰ در کتابخانه همدیگر را می‌بینیم.»",
+    "قیمت این کالا 3.5 میلیون تومان است؟",
+] * 30
+
+
+@pytest.fixture(scope="module")
+def seq2seq_tok(tmp_path_factory):
+    out = tmp_path_factory.mktemp("tok")
+    tokenization.train_seq2seq_tokenizer(TRAIN, out, vocab_size=400)
+    return tokenization.load_tokenizer(out)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "من هر روز به مدرسه می‌روم.",  # ZWNJ inside a word survives
+        "کتاب‌هایم را   آنجا گذاشتم",  # runs of spaces survive (no whitespace squeezing)
+        "ي ك ة",  # Arabic letters are not normalized away by the tokenizer
+        "نسخهٔ 2.0.1 در ۱۴۰۲/۰۵/۱۲ منتشر شد.",  # digits, dots and slashes
+        "ژرفای 😀 ناشناخته",  # unseen characters go through byte fallback
+        "ABC abc",  # no lowercasing
+    ],
+)
+def test_seq2seq_round_trip_is_lossless(seq2seq_tok, text):
+    assert seq2seq_tok.decode(seq2seq_tok.encode(text)) == text
+
+
+def test_seq2seq_special_ids_are_fixed(seq2seq_tok):
+    assert (seq2seq_tok.pad_id, seq2seq_tok.unk_id, seq2seq_tok.bos_id, seq2seq_tok.eos_id) == (0, 1, 2, 3)
+    ids = seq2seq_tok.encode("کتاب") + [seq2seq_tok.eos_id, seq2seq_tok.pad_id]
+    assert seq2seq_tok.decode(ids) == "کتاب"
+
+
+def test_digits_are_split(seq2seq_tok):
+    pieces = [p.replace("▁", "") for p in seq2seq_tok.encode_pieces("۱۲۳۴ 5678") if not p.startswith("<0x")]
+    assert all(len(p) <= 1 for p in pieces if any(c.isdigit() for c in p))
+
+
+def test_seq2seq_training_is_deterministic(tmp_path):
+    a = tokenization.train_seq2seq_tokenizer(TRAIN, tmp_path / "a", vocab_size=400)
+    b = tokenization.train_seq2seq_tokenizer(TRAIN, tmp_path / "b", vocab_size=400)
+    ta, tb = tokenization.load_tokenizer(a), tokenization.load_tokenizer(b)
+    assert [ta.id_to_piece(i) for i in range(ta.vocab_size)] == [tb.id_to_piece(i) for i in range(tb.vocab_size)]
+    assert ta.encode(TRAIN[1]) == tb.encode(TRAIN[1])
+
+
+def test_empty_training_text_is_an_error(tmp_path):
+    with pytest.raises(ValueError, match="no training text"):
+        tokenization.train_seq2seq_tokenizer(["", "  "], tmp_path, vocab_size=400)
+
+
+@pytest.mark.parametrize("kind", ["wordpiece", "bpe", "unigram"])
+def test_qa_tokenizer_pairs_and_offsets(tmp_path, kind):
+    tok = tokenization.train_qa_tokenizer(TRAIN, tmp_path, kind=kind, vocab_size=300, min_frequency=1)
+    question, context = "کتاب‌ها کجاست؟", TRAIN[0]
+    enc = tok.encode(question, context)
+    assert enc.tokens[0] == "[CLS]" and enc.tokens[-1] == "[SEP]"
+    assert set(enc.type_ids) == {0, 1}
+    for seq, (s, e) in zip(enc.sequence_ids, enc.offsets):
+        if seq == 1:  # context tokens point back into non-empty spans of the context
+            assert 0 <= s < e <= len(context)
+    zwnj_word = [context[s:e] for seq, (s, e) in zip(enc.sequence_ids, enc.offsets) if seq == 1]
+    assert any("\u200c" in w for w in zwnj_word) or kind != "wordpiece"
+    reloaded = tokenization.load_fast_tokenizer(tmp_path)
+    assert reloaded.encode(question, context).ids == enc.ids
+
+
+def test_unknown_family_or_kind_is_rejected(tmp_path):
+    with pytest.raises(ValueError, match="kind"):
+        tokenization.train_seq2seq_tokenizer(TRAIN, tmp_path, kind="wordpiece")
