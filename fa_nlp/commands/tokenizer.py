@@ -54,11 +54,18 @@ def _text_lines(files: list[str]) -> Iterator[str]:
 
 
 def _squad_texts(sources: list[str]) -> Iterator[str]:
-    from fa_nlp.data.corpora import corpus_files, get
+    from fa_nlp.data.corpora import get, locate
     from fa_nlp.data.squad import read_squad
 
     for src in sources:
-        files = [Path(src)] if Path(src).exists() else corpus_files(get(src).name)
+        if Path(src).exists():
+            files = [Path(src)]
+        else:  # a catalog name: only its QA files (an entry may also hold plain documents)
+            entry = get(src)
+            where = locate(entry)
+            if where is None:
+                raise FileNotFoundError(f"corpus {src!r} is not available locally: run `fa-nlp corpus fetch {src}`")
+            files = [where / f.path for f in entry.files if entry.file_kind(f) in {"squad", "parsinlu-jsonl"}]
         for f in files:
             for para in read_squad(f):
                 yield para.context

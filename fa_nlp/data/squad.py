@@ -1,0 +1,256 @@
+"""SQuAD-style QA files → `SquadParagraph`s, one parser for every variant we have.
+
+    from fa_nlp.data.squad import read_squad
+    for para in read_squad("../shared/data/pquad/Validation.json"):
+        print(para.doc_id, len(para.questions))
+
+Variants: SQuAD v2 JSON (PQuAD), v2 with integer ids and `answer_end` (PersianQA), v1.1 JSON
+without `is_impossible` (ParsiNLU `.json`), and ParsiNLU `.jsonl`
+(`{"question", "url", "passage", "answers": [[start, text], ...]}`, one question per line).
+
+Only *types* are checked here; values are kept raw (answer offsets are validated against the
+context by `fa_nlp.data.qa`). Errors name the file and the record path, e.g.
+`Validation.json:data[3].paragraphs[2].qas[1]: missing field "question"`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fa_nlp.data.readers import Document, decode_bytes, iter_lines
+from fa_nlp.report import InputError, SkipReport
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A reference answer as written in the file: `start` is a character offset into the context
+    (unchecked here); `end` is kept when the file has `answer_end` (PersianQA)."""
+
+    text: str
+    start: int
+    end: int | None = None
+
+
+@dataclass(frozen=True)
+class SquadQuestion:
+    id: str
+    question: str
+    answers: list[Answer]
+    is_impossible: bool
+
+
+@dataclass(frozen=True)
+class SquadParagraph:
+    """One context with its questions. `doc_id` is unique within a file: `<stem>:<article>:<paragraph>`
+    for JSON, `<stem>:<line>` for JSONL (whose `title` is the passage's source url)."""
+
+    doc_id: str
+    title: str
+    context: str
+    questions: list[SquadQuestion]
+
+
+class _Bad(Exception):
+    """A record-level problem: (record path, message). Turned into InputError or a skip."""
+
+    def __init__(self, where: str, message: str, reason: str):
+        super().__init__(message)
+        self.where, self.message, self.reason = where, message, reason
+
+
+def _field(obj: dict, key: str, types: type | tuple[type, ...], where: str, default: Any = ...) -> Any:
+    if key not in obj:
+        if default is not ...:
+            return default
+        raise _Bad(where, f"missing field {key!r}", "missing_field")
+    value = obj[key]
+    # bool is an int subclass: never accept it for an int field (and vice versa)
+    if isinstance(value, bool) and bool not in (types if isinstance(types, tuple) else (types,)):
+        ok = False
+    else:
+        ok = isinstance(value, types)
+    if not ok:
+        names = " or ".join(t.__name__ for t in (types if isinstance(types, tuple) else (types,)))
+        raise _Bad(
+            where, f"field {key!r} must be {names}, got {type(value).__name__} {value!r:.40}", "bad_type"
+        )
+    return value
+
+
+def _obj(value: Any, where: str) -> dict:
+    if not isinstance(value, dict):
+        raise _Bad(where, f"expected an object, got {type(value).__name__}", "bad_type")
+    return value
+
+
+def _list(obj: dict, key: str, where: str) -> list:
+    return _field(obj, key, list, where)
+
+
+def _answers_v2(raw: list, where: str) -> list[Answer]:
+    out = []
+    for k, a in enumerate(raw):
+        w = f"{where}.answers[{k}]"
+        a = _obj(a, w)
+        end = _field(a, "answer_end", int, w, default=None)
+        out.append(Answer(_field(a, "text", str, w), _field(a, "answer_start", int, w), end))
+    return out
+
+
+def _question_v2(q: Any, where: str) -> SquadQuestion:
+    q = _obj(q, where)
+    qid = _field(q, "id", (str, int), where)
+    question = _field(q, "question", str, where)
+    answers = _answers_v2(_list(q, "answers", where), where)
+    # v1.1 files (ParsiNLU .json) have no is_impossible: every question is answerable
+    impossible = _field(q, "is_impossible", bool, where, default=False)
+    return SquadQuestion(str(qid), question, answers, impossible)
+
+
+def _load_json(path: Path) -> Any:
+    text = decode_bytes(path.read_bytes(), path)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise InputError(path, e.lineno, f"malformed JSON: {e.msg} (column {e.colno})") from None
+
+
+def _read_json(path: Path, lenient: bool, report: SkipReport | None) -> Iterator[SquadParagraph]:
+    def fail(bad: _Bad) -> None:
+        err = InputError(path, bad.where, bad.message)
+        if not lenient:
+            raise err
+        if report is not None:
+            report.skip(bad.reason, str(err))
+
+    root = _load_json(path)
+    try:
+        data = _list(_obj(root, "<root>"), "data", "<root>")
+    except _Bad as bad:
+        raise InputError(path, bad.where, bad.message) from None  # nothing to salvage
+    for i, article in enumerate(data):
+        w_art = f"data[{i}]"
+        try:
+            article = _obj(article, w_art)
+            title = _field(article, "title", str, w_art, default="")
+            paragraphs = _list(article, "paragraphs", w_art)
+        except _Bad as bad:
+            fail(bad)  # lenient: the article counts as one skip (its questions were never read)
+            continue
+        for j, para in enumerate(paragraphs):
+            w_par = f"{w_art}.paragraphs[{j}]"
+            try:
+                para = _obj(para, w_par)
+                context = _field(para, "context", str, w_par)
+                qas = _list(para, "qas", w_par)
+            except _Bad as bad:
+                fail(bad)
+                continue
+            questions = []
+            for k, q in enumerate(qas):
+                try:
+                    questions.append(_question_v2(q, f"{w_par}.qas[{k}]"))
+                except _Bad as bad:
+                    fail(bad)
+                    continue
+                if report is not None:
+                    report.keep()
+            yield SquadParagraph(f"{path.stem}:{i}:{j}", title, context, questions)
+
+
+def _read_jsonl(path: Path, lenient: bool, report: SkipReport | None) -> Iterator[SquadParagraph]:
+    """ParsiNLU reading comprehension JSONL: one (passage, question, answers) per line."""
+    for lineno, line in iter_lines(path, lenient):
+        try:
+            if isinstance(line, InputError):
+                raise _Bad(str(lineno), line.message, "invalid_utf8")
+            if not line.strip():
+                raise _Bad(str(lineno), "empty line", "empty")
+            try:
+                rec = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise _Bad(
+                    str(lineno), f"malformed JSON: {e.msg} (column {e.colno})", "malformed_json"
+                ) from None
+            where = f"{lineno}"
+            rec = _obj(rec, where)
+            question = _field(rec, "question", str, where)
+            passage = _field(rec, "passage", str, where)
+            # eval.jsonl:194 has `"url": NaN` (a pandas export artefact): a missing url, not an error
+            url = rec.get("url")
+            url = url if isinstance(url, str) else ""
+            answers = []
+            for k, a in enumerate(_list(rec, "answers", where)):
+                w = f"{where}: answers[{k}]"
+                if not isinstance(a, list) or len(a) != 2:
+                    raise _Bad(w, f"expected [start, text], got {a!r:.60}", "bad_type")
+                start, text = a
+                if isinstance(start, bool) or not isinstance(start, int) or not isinstance(text, str):
+                    raise _Bad(w, f"expected [int, str], got {a!r:.60}", "bad_type")
+                answers.append(Answer(text, start))
+        except _Bad as bad:
+            err = InputError(path, bad.where, bad.message)
+            if not lenient:
+                raise err from None
+            if report is not None:
+                report.skip(bad.reason, str(err))
+            continue
+        if report is not None:
+            report.keep()
+        doc_id = f"{path.stem}:{lineno}"
+        yield SquadParagraph(doc_id, url, passage, [SquadQuestion(doc_id, question, answers, False)])
+
+
+def read_squad(
+    path: str | Path, lenient: bool = False, report: SkipReport | None = None
+) -> Iterator[SquadParagraph]:
+    """Paragraphs of a SQuAD v1/v2 `.json` file or a ParsiNLU `.jsonl` file (chosen by suffix).
+
+    `report` counts questions (the unit a QA build keeps or drops): in lenient mode a bad
+    question is skipped, and a bad paragraph/article is one skip. Malformed JSON in a `.json`
+    file always raises (nothing after the error can be trusted).
+    """
+    path = Path(path)
+    if path.suffix == ".jsonl":
+        return _read_jsonl(path, lenient, report)
+    return _read_json(path, lenient, report)
+
+
+def squad_documents(paragraphs: Iterable[SquadParagraph], source: str = "") -> Iterator[Document]:
+    """Contexts as `Document`s for text pipelines; identical contexts are yielded once
+    (ParsiNLU repeats passages), under the first paragraph's `doc_id`."""
+    for doc, _dup in _documents(paragraphs, source):
+        if not _dup:
+            yield doc
+
+
+def _documents(paragraphs: Iterable[SquadParagraph], source: str) -> Iterator[tuple[Document, bool]]:
+    seen: set[bytes] = set()
+    for para in paragraphs:
+        key = hashlib.sha1(para.context.encode("utf-8")).digest()  # bounded memory per context
+        dup = key in seen
+        seen.add(key)
+        yield Document(para.doc_id, para.context, source), dup
+
+
+def read_squad_documents(
+    path: str | Path, lenient: bool = False, report: SkipReport | None = None
+) -> Iterator[Document]:
+    """Unique contexts of a QA file. `report` counts paragraphs: kept, or skipped as
+    `duplicate_context`; records lost to errors (lenient) are added as their own skips."""
+    inner = SkipReport()
+    for doc, dup in _documents(read_squad(path, lenient, inner), str(path)):
+        if report is not None:
+            report.skip("duplicate_context", doc.id) if dup else report.keep()
+        if not dup:
+            yield doc
+    if report is not None:
+        for reason, n in inner.skipped.items():
+            for k in range(n):
+                ex = inner.examples.get(reason, [])
+                report.skip(reason, ex[k] if k < len(ex) else None)
