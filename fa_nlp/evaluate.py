@@ -1,0 +1,326 @@
+"""Evaluate a word-order run on a split: predictions, scores, a readable report and a plot.
+
+    fa-nlp evaluate runs/wordorder-tiny-cpu --split test --beam 5 --length-penalty 1.0 --constrained both
+    python -m fa_nlp evaluate RUN --split test --max-sentences 500 --batch-size 128
+
+Writes `RUN/eval-<split>/` atomically (built in a temp dir, swapped in at the end):
+  predictions.jsonl  one row per sentence: id, shuffled, reference, n_words, prediction per system
+  metrics.json       EM/BLEU/chrF (+ signatures) per decoding mode (greedy / beam, with and without the
+                     word-bag constraint), per length bucket, decode speed (sentences/s), the baselines
+                     (shuffled input; n-gram LM + beam search) on the same sentences
+  report.md          a table of all scores + 5 seeded random sentences before / after / reference
+  by_length.png      EM and BLEU by reference length bucket for every system
+
+Where the sentences come from: `--dataset DIR` if given, else the original split file recorded in the
+prepared data's manifest (`data.prepared` in the run's config), else the prepared `<split>.pairs.jsonl`
+(which lacks pairs `prepare` skipped as too long — the report says which source was used).
+The n-gram baseline is trained on the `train` split beside the evaluated one.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from fa_nlp.metrics.generation import bucket_order, corpus_bleu, exact_match, generation_scores
+
+CONSTRAINED_CHOICES = ("both", "on", "off")
+
+
+@dataclass
+class EvalConfig:
+    split: str = "test"
+    beam: int = 5  # beam size; 1 = greedy only
+    length_penalty: float = 1.0  # GNMT alpha: rank finished beams by logP / ((5 + n) / 6) ** alpha
+    constrained: str = "both"  # both | on | off: word-bag-constrained decoding
+    max_sentences: int = 0  # 0 = the whole split (else the first N)
+    batch_size: int = 64
+    step: int | None = None  # checkpoint step (None: latest)
+    dataset: str | None = None  # directory with parquet/<split>.parquet or <split>.jsonl
+    device: str = "auto"  # auto | cpu | cuda
+    baselines: bool = True
+    ngram_order: int = 3
+    ngram_beam: int = 10
+    max_lm_sentences: int = 0  # 0 = the whole train split for the n-gram LM
+    samples: int = 5  # random sentences shown in report.md
+    seed: int = 1234
+    progress: bool = True
+
+
+# ---------------------------------------------------------------------------------------------
+# data
+
+
+def split_file(dataset: Path, split: str) -> Path | None:
+    for cand in (dataset / "parquet" / f"{split}.parquet", dataset / f"{split}.parquet", dataset / f"{split}.jsonl"):
+        if cand.is_file():
+            return cand
+    return None
+
+
+def find_split(run_config: dict, split: str, dataset: str | Path | None = None) -> Path:
+    """The file holding `split`'s (shuffled, ordered) pairs (see the module docstring for the order)."""
+    if dataset is not None:
+        f = split_file(Path(dataset), split)
+        if f is None:
+            raise FileNotFoundError(f"{dataset}: no {split} split (parquet/{split}.parquet or {split}.jsonl)")
+        return f
+    prepared = (run_config.get("data") or {}).get("prepared")
+    if not prepared:
+        raise ValueError("the run's config has no data.prepared; pass --dataset DIR")
+    prepared = Path(prepared)
+    manifest = prepared / "manifest.json"
+    if manifest.is_file():
+        meta = json.loads(manifest.read_text(encoding="utf-8"))
+        for rec in meta.get("inputs", []):
+            p = Path(rec.get("path", ""))
+            if p.name in (f"{split}.parquet", f"{split}.jsonl") and p.is_file():
+                return p
+    f = prepared / f"{split}.pairs.jsonl"
+    if f.is_file():
+        return f
+    raise FileNotFoundError(f"no {split} split found for data.prepared={prepared}; pass --dataset DIR")
+
+
+def read_split(path: Path, limit: int = 0) -> list[dict[str, Any]]:
+    """Rows {id, src, tgt, n_words} (n_words = words in the reference)."""
+    from fa_nlp.seq2seq_data import read_pairs
+
+    rows = []
+    for r in read_pairs(path):
+        rows.append({**r, "n_words": len(r["tgt"].split())})
+        if limit and len(rows) >= limit:
+            break
+    return rows
+
+
+def _train_file(split_file: Path) -> Path | None:
+    for name in ("train.parquet", "train.jsonl", "train.pairs.jsonl"):
+        if (split_file.parent / name).is_file():
+            return split_file.parent / name
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# decoding systems
+
+
+def system_names(cfg: EvalConfig) -> list[tuple[str, int, bool]]:
+    """(name, beam size, constrained) for every decoding mode the config asks for."""
+    if cfg.constrained not in CONSTRAINED_CHOICES:
+        raise ValueError(f"constrained must be one of {CONSTRAINED_CHOICES}, got {cfg.constrained!r}")
+    cons = {"both": (False, True), "on": (True,), "off": (False,)}[cfg.constrained]
+    beams = (1,) if cfg.beam <= 1 else (1, cfg.beam)
+    out = []
+    for b in beams:
+        for c in cons:
+            out.append((("greedy" if b == 1 else f"beam{b}") + ("+constrained" if c else ""), b, c))
+    return out
+
+
+def _device(name: str) -> str:
+    if name != "auto":
+        return name
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def _sync(device: str) -> None:
+    if device.startswith("cuda"):
+        import torch
+
+        torch.cuda.synchronize()
+
+
+def _permutation_rate(preds: Sequence[str], sources: Sequence[str]) -> float:
+    from fa_nlp.decode import is_permutation
+
+    return round(100.0 * sum(map(is_permutation, preds, sources)) / max(len(preds), 1), 4)
+
+
+def quick_dev_metrics(model, tokenizer, dev_pairs: Sequence[tuple[str, str]], max_sentences: int = 200,
+                      batch_size: int = 64) -> dict[str, float]:
+    """Greedy, unconstrained EM and BLEU on the first `max_sentences` (source, target) pairs: the
+    training loop's periodic dev metric (cheap, comparable across steps)."""
+    from fa_nlp.decode import decode_texts
+
+    pairs = list(dev_pairs)[:max_sentences]
+    if not pairs:
+        return {}
+    srcs, refs = [p[0] for p in pairs], [p[1] for p in pairs]
+    preds = decode_texts(model, tokenizer, srcs, beam_size=1, batch_size=batch_size)
+    return {"em": round(exact_match(preds, refs).score, 4), "bleu": round(corpus_bleu(preds, refs).score, 4)}
+
+
+# ---------------------------------------------------------------------------------------------
+# the whole evaluation
+
+
+def evaluate_run(run_dir: str | Path, cfg: EvalConfig | None = None) -> dict[str, Any]:
+    """Decode `cfg.split` with every requested mode, score it, write RUN/eval-<split>/; returns metrics."""
+    from fa_nlp import checkpoint
+    from fa_nlp.decode import DecodeStats, decode_texts
+    from fa_nlp.io import atomic_dir, write_json, write_jsonl, write_text
+    from fa_nlp.tokenization import load_tokenizer
+
+    cfg = cfg or EvalConfig()
+    run_dir = Path(run_dir)
+    systems = system_names(cfg)
+    device = _device(cfg.device)
+    ckpt = checkpoint.resolve(run_dir, cfg.step)
+    model, train_cfg = checkpoint.load_model(run_dir, cfg.step, device=device)
+    tok_dir = run_dir / "tokenizer"
+    if not tok_dir.is_dir():
+        raise FileNotFoundError(f"{run_dir}: no tokenizer/ directory (written by `fa-nlp train`)")
+    tokenizer = load_tokenizer(tok_dir)
+    data_file = find_split(train_cfg, cfg.split, cfg.dataset)
+    rows = read_split(data_file, cfg.max_sentences)
+    if not rows:
+        raise ValueError(f"{data_file}: no sentences in split {cfg.split!r}")
+    srcs, refs, lens = [r["src"] for r in rows], [r["tgt"] for r in rows], [r["n_words"] for r in rows]
+
+    results: dict[str, Any] = {}
+    preds: dict[str, list[str]] = {}
+    for name, beam, constrained in systems:
+        stats = DecodeStats()
+        _sync(device)
+        t0 = time.perf_counter()
+        out = decode_texts(model, tokenizer, srcs, beam_size=beam, alpha=cfg.length_penalty, constrained=constrained,
+                           batch_size=cfg.batch_size, progress=name if cfg.progress else False, stats=stats)
+        _sync(device)
+        dt = time.perf_counter() - t0
+        preds[name] = out
+        results[name] = {**generation_scores(out, refs, lens), "permutation_rate": _permutation_rate(out, srcs),
+                         "beam": beam, "constrained": constrained, "seconds": round(dt, 3),
+                         "sentences_per_s": round(len(out) / max(dt, 1e-9), 2), "decode_stats": stats.to_dict()}
+
+    baselines: dict[str, Any] = {}
+    if cfg.baselines:
+        from fa_nlp.baselines import NgramLM, ngram_baseline, shuffled_baseline
+
+        out = shuffled_baseline(srcs)
+        preds["baseline:shuffled"] = out
+        baselines["shuffled"] = {**generation_scores(out, refs, lens), "permutation_rate": _permutation_rate(out, srcs)}
+        train_file = _train_file(data_file)
+        if train_file is None:
+            baselines["ngram"] = {"skipped": f"no train split beside {data_file}"}
+        else:
+            lm_rows = read_split(train_file, cfg.max_lm_sentences)
+            t0 = time.perf_counter()
+            lm = NgramLM.train((r["tgt"] for r in lm_rows), order=cfg.ngram_order)
+            t_train = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            out = ngram_baseline(lm, srcs, cfg.ngram_beam, progress=cfg.progress)
+            dt = time.perf_counter() - t0
+            key = f"ngram{cfg.ngram_order}_beam{cfg.ngram_beam}"
+            preds[f"baseline:{key}"] = out
+            baselines[key] = {**generation_scores(out, refs, lens), "permutation_rate": _permutation_rate(out, srcs),
+                              "lm": {"order": cfg.ngram_order, "smoothing": "interpolated Kneser-Ney, D=0.75",
+                                     "train_file": str(train_file), "train_sentences": lm.sentences,
+                                     "train_seconds": round(t_train, 3)},
+                              "sentences_per_s": round(len(out) / max(dt, 1e-9), 2)}
+
+    first = next(iter(results.values()))
+    metrics = {
+        "run": str(run_dir), "checkpoint": str(ckpt), "step": checkpoint.read_state(ckpt).get("step"),
+        "split": cfg.split, "data": str(data_file), "n": len(rows), "device": device,
+        "settings": asdict(cfg),
+        "length_penalty": "GNMT: finished hypotheses ranked by logP / ((5 + n) / 6) ** alpha",
+        "signatures": first["signatures"],
+        "systems": results,
+        "baselines": baselines,
+    }
+    sample_idx = sorted(random.Random(f"{cfg.seed}:samples").sample(range(len(rows)), min(cfg.samples, len(rows))))
+    out_dir = run_dir / f"eval-{cfg.split}"
+    with atomic_dir(out_dir) as tmp:
+        write_jsonl(tmp / "predictions.jsonl", (
+            {"id": r["id"], "shuffled": r["src"], "reference": r["tgt"], "n_words": r["n_words"],
+             "predictions": {k: v[i] for k, v in preds.items()}} for i, r in enumerate(rows)))
+        write_json(tmp / "metrics.json", metrics)
+        plot_by_length(metrics, tmp / "by_length.png")
+        write_text(tmp / "report.md", render_report(metrics, rows, preds, sample_idx))
+    metrics["out_dir"] = str(out_dir)
+    return metrics
+
+
+# ---------------------------------------------------------------------------------------------
+# report and plot
+
+
+def _all_systems(metrics: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    out = dict(metrics["systems"])
+    for k, v in metrics.get("baselines", {}).items():
+        if "em" in v:
+            out[f"baseline:{k}"] = v
+    return out
+
+
+def render_report(metrics: dict[str, Any], rows: Sequence[dict], preds: dict[str, list[str]],
+                  sample_idx: Sequence[int]) -> str:
+    """Markdown: scores table, per-length table, signatures, and sample sentences."""
+    systems = _all_systems(metrics)
+    lines = [f"# Word-order evaluation: `{metrics['split']}` split", "",
+             f"- run: `{metrics['run']}` (checkpoint `{Path(metrics['checkpoint']).name}`, step {metrics['step']})",
+             f"- data: `{metrics['data']}` — {metrics['n']} sentences; device: {metrics['device']}",
+             f"- beam search: length penalty {metrics['length_penalty']}, alpha = {metrics['settings']['length_penalty']}",
+             "", "## Scores", "",
+             "| system | EM | BLEU | chrF | permutation % | sentences/s |",
+             "|---|---:|---:|---:|---:|---:|"]
+    for name, s in systems.items():
+        speed = s.get("sentences_per_s", "")
+        lines.append(f"| {name} | {s['em']:.2f} | {s['bleu']:.2f} | {s['chrf']:.2f} | {s['permutation_rate']:.1f} | {speed} |")
+    lines += ["", "Signatures: " + "; ".join(f"{k} `{v}`" for k, v in metrics["signatures"].items()), ""]
+    buckets = [b for b in bucket_order() if any(b in s["by_length"] for s in systems.values())]
+    lines += ["## EM / BLEU by reference length (words)", "",
+              "| system | " + " | ".join(f"{b} (n={next(s['by_length'][b]['n'] for s in systems.values() if b in s['by_length'])})"
+                                         for b in buckets) + " |",
+              "|---|" + "---:|" * len(buckets)]
+    for name, s in systems.items():
+        cells = [f"{s['by_length'][b]['em']:.1f} / {s['by_length'][b]['bleu']:.1f}" if b in s["by_length"] else "–"
+                 for b in buckets]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    lines += ["", "![EM and BLEU by length](by_length.png)", "", "## Samples (seeded random)", ""]
+    for i in sample_idx:
+        r = rows[i]
+        lines += [f"### `{r['id']}` ({r['n_words']} words)", "", f"- shuffled: {r['src']}", f"- reference: {r['tgt']}"]
+        for name in preds:
+            mark = "✓" if exact_match([preds[name][i]], [r["tgt"]]).score == 100.0 else "✗"
+            lines.append(f"- {name} {mark}: {preds[name][i]}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def plot_by_length(metrics: dict[str, Any], out: str | Path) -> Path:
+    """Grouped bars: EM (left) and BLEU (right) per length bucket, one bar per system."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from fa_nlp.io import atomic_open
+
+    systems = _all_systems(metrics)
+    buckets = [b for b in bucket_order() if any(b in s["by_length"] for s in systems.values())]
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4))
+    width = 0.8 / max(len(systems), 1)
+    for ax, key in zip(axes, ("em", "bleu")):
+        for j, (name, s) in enumerate(systems.items()):
+            xs = [i + (j - (len(systems) - 1) / 2) * width for i in range(len(buckets))]
+            ax.bar(xs, [s["by_length"].get(b, {}).get(key, 0.0) for b in buckets], width, label=name)
+        ax.set_xticks(range(len(buckets)), buckets)
+        ax.set_xlabel("reference length (words)")
+        ax.set_ylabel(key.upper())
+        ax.set_ylim(0, 100)
+        ax.set_title(f"{key.upper()} by length ({metrics['split']}, n={metrics['n']})")
+    axes[0].legend(fontsize=7)
+    fig.tight_layout()
+    with atomic_open(out, "wb") as fh:
+        fig.savefig(fh, format="png", dpi=110)
+    plt.close(fig)
+    return Path(out)
