@@ -1,0 +1,158 @@
+"""`fa-nlp split | normalize | eval-sbd`: the fa_nlp.text functions on files or stdin.
+
+fa-nlp split corpora/sample/docs/*.txt --format jsonl
+echo "سلام. خوبی؟" | fa-nlp split
+fa-nlp normalize notes.txt > notes.norm.txt
+fa-nlp eval-sbd --gold ../shared/data/ud_fa_sbd/seraji_test.jsonl --json sbd.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("split", help="split Persian text into sentences (offsets into the input)")
+    p.add_argument("files", nargs="*", default=["-"], help="input files, '-' for stdin (default)")
+    p.add_argument(
+        "--format",
+        choices=("lines", "jsonl"),
+        default="lines",
+        help="lines: one sentence per line, blank line between docs; jsonl: offsets per doc",
+    )
+    p.add_argument(
+        "--doc-mode",
+        choices=("line", "blank", "file"),
+        default="line",
+        help="what a document is: each line, blank-line-separated blocks "
+        "(single newlines inside are spaces unless a list item starts), or the whole file",
+    )
+    p.set_defaults(func=_split)
+
+    p = subparsers.add_parser(
+        "normalize", help="normalize Persian text line by line (hazm + protected spans)"
+    )
+    p.add_argument("files", nargs="*", default=["-"], help="input files, '-' for stdin (default)")
+    p.add_argument("--latin-digits", action="store_true", help="keep 0-9 instead of converting to ۰-۹")
+    p.add_argument(
+        "--no-protect",
+        action="store_true",
+        help="let hazm touch numbers, dates, URLs, e-mails, file names, abbreviations",
+    )
+    p.set_defaults(func=_normalize)
+
+    p = subparsers.add_parser("eval-sbd", help="sentence-boundary P/R/F1 against gold JSONL, fa_nlp vs hazm")
+    p.add_argument("--gold", nargs="+", required=True, help="gold JSONL file(s) (ud_fa_sbd format)")
+    p.add_argument("--systems", nargs="+", default=["fa_nlp", "hazm"], choices=("fa_nlp", "hazm"))
+    p.add_argument("--json", dest="json_out", help="also write all scores to this JSON file")
+    p.add_argument("--errors", type=int, default=0, metavar="N", help="print up to N fa_nlp errors per file")
+    p.set_defaults(func=_eval_sbd)
+
+
+def _read_lines(name: str) -> Iterator[tuple[int, str]]:
+    """(line number, line without newline); invalid UTF-8 → InputError naming file:line."""
+    from fa_nlp.report import InputError
+
+    fh = sys.stdin.buffer if name == "-" else open(name, "rb")  # noqa: SIM115
+    try:
+        for lineno, raw in enumerate(fh, 1):
+            try:
+                yield lineno, raw.decode("utf-8").rstrip("\r\n")
+            except UnicodeDecodeError as e:
+                raise InputError("<stdin>" if name == "-" else name, lineno, f"invalid UTF-8: {e}") from None
+    finally:
+        if fh is not sys.stdin.buffer:
+            fh.close()
+
+
+def iter_docs(name: str, mode: str) -> Iterator[tuple[str, str]]:
+    """(doc id, text) for one input under a --doc-mode."""
+    label = "stdin" if name == "-" else Path(name).name
+    if mode == "line":
+        for lineno, line in _read_lines(name):
+            if line.strip():
+                yield f"{label}:{lineno}", line
+        return
+    lines = list(_read_lines(name))
+    if mode == "file":
+        text = "\n".join(line for _, line in lines)
+        if text.strip():
+            yield label, text
+        return
+    block: list[str] = []
+    first = 0
+    for lineno, line in [*lines, (len(lines) + 1, "")]:
+        if line.strip():
+            if not block:
+                first = lineno
+            block.append(line)
+        elif block:
+            yield f"{label}:{first}", "\n".join(block)
+            block = []
+
+
+def _split(args: argparse.Namespace) -> int:
+    from fa_nlp.text import sentence_spans
+
+    line_breaks = "paragraph" if args.doc_mode == "blank" else "split"
+    out = sys.stdout
+    first = True
+    for name in args.files:
+        for doc_id, text in iter_docs(name, args.doc_mode):
+            spans = sentence_spans(text, line_breaks=line_breaks)
+            if args.format == "jsonl":
+                row = {
+                    "doc": doc_id,
+                    "sentences": [{"start": s, "end": e, "text": text[s:e]} for s, e in spans],
+                }
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            else:
+                if not first:
+                    out.write("\n")
+                for s, e in spans:
+                    out.write(" ".join(text[s:e].split("\n")) + "\n")
+            first = False
+    return 0
+
+
+def _normalize(args: argparse.Namespace) -> int:
+    from fa_nlp.text import NormalizeOptions, normalize
+
+    opts = NormalizeOptions(persian_digits=not args.latin_digits, protect=not args.no_protect)
+    for name in args.files:
+        for _, line in _read_lines(name):
+            sys.stdout.write(normalize(line, opts).text + "\n")
+    return 0
+
+
+def _eval_sbd(args: argparse.Namespace) -> int:
+    from fa_nlp.io import write_json
+    from fa_nlp.text.sbd_eval import SYSTEMS, errors, read_gold, score
+
+    rows = []
+    for path in args.gold:
+        docs = read_gold(path)
+        for system in args.systems:
+            rows.append({"file": Path(path).name, "system": system, **score(docs, SYSTEMS[system]).to_dict()})
+        if args.errors:
+            for err in errors(docs, SYSTEMS["fa_nlp"])[: args.errors]:
+                print(f"  {Path(path).name} {err['doc']} {err['kind']}: {err['context']}")
+    header = f"{'file':<22} {'system':<7} {'P':>7} {'R':>7} {'F1':>7} {'F1inner':>7} {'paraEM':>7}"
+    print(header)
+    print("-" * len(header))
+    for r in rows:
+        print(
+            f"{r['file']:<22} {r['system']:<7} {r['precision']:>7.2f} {r['recall']:>7.2f} {r['f1']:>7.2f} "
+            f"{r['f1_inner']:>7.2f} {r['paragraph_em']:>7.2f}"
+        )
+    print("F1 counts every sentence end (doc-final ends included); F1inner excludes each doc's final end.")
+    if args.json_out:
+        write_json(
+            args.json_out,
+            {"metric": "boundary = sentence end offset; f1 includes doc-final ends", "results": rows},
+        )
+    return 0

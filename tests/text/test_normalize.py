@@ -1,0 +1,203 @@
+"""Normalization: hazm's useful work kept, protected spans intact, offsets map back to the input."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fa_nlp.text import NormalizeOptions, normalize
+from fa_nlp.text.normalize import options_from_dict, protected_spans
+
+ZWNJ = "\u200c"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("قیمت ۳.۵ درصد", "قیمت ۳.۵ درصد"),  # Persian decimal kept (hazm: ۳ ٫ ۵)
+        ("نرخ 3.5 درصد", "نرخ ۳.۵ درصد"),  # Latin decimal: digits converted, separator kept
+        ("رشد ۲٫۵ درصد", "رشد ۲٫۵ درصد"),  # Persian decimal separator kept (hazm: ۲ ٫ ۵)
+        ("جمعیت 12,500 نفر", "جمعیت ۱۲,۵۰۰ نفر"),  # thousands separator kept
+        ("تاریخ ۱۴۰۲/۰۵/۱۲ بود", "تاریخ ۱۴۰۲/۰۵/۱۲ بود"),  # slash date kept (hazm: ۱۴۰۲ / ۰۵ / ۱۲)
+        ("تاریخ ۱۴۰۲.۰۵.۱۲ بود", "تاریخ ۱۴۰۲.۰۵.۱۲ بود"),  # dotted date kept
+        ("تاریخ 2023-05-01 بود", "تاریخ ۲۰۲۳-۰۵-۰۱ بود"),  # ISO date kept, digits converted
+        ("ساعت 10:30 است", "ساعت ۱۰:۳۰ است"),  # time kept
+        (
+            "سایت https://www.example.com/a_b.html?x=1 را ببینید",
+            "سایت https://www.example.com/a_b.html?x=1 را ببینید",
+        ),  # URL byte-exact (no Persian digits)
+        ("به www.site.ir/page2 بروید", "به www.site.ir/page2 بروید"),  # www URL
+        ("به ali.rezaei@example.com ایمیل بزنید", "به ali.rezaei@example.com ایمیل بزنید"),  # e-mail
+        ("فایل report.pdf را باز کن", "فایل report.pdf را باز کن"),  # file name (hazm: report. pdf)
+        ("نسخه v2.0.1 آمد", "نسخه v2.0.1 آمد"),  # version (hazm: v ۲ ٫ ۰.۱)
+        ("در سال ۵۰۰ ق.م و ۱۳۰۰ ه.ش", "در سال ۵۰۰ ق.م و ۱۳۰۰ ه.ش"),  # Persian dotted abbreviations
+        ("دولت ج.ا.ا اعلام کرد", "دولت ج.ا.ا اعلام کرد"),  # three-part abbreviation
+        ("for example e.g. this", "for example e.g. this"),  # Latin abbreviation (hazm: e. g.)
+        ("كتاب يك", "کتاب یک"),  # Arabic kaf/yeh → Persian
+        ("من می روم", f"من می{ZWNJ}روم"),  # ZWNJ after the می prefix
+        ("کتاب ها", f"کتاب{ZWNJ}ها"),  # ZWNJ before the plural suffix
+        ("اِعلام کَرد", "اعلام کرد"),  # diacritics removed
+        ("سلام دنیـــا", "سلام دنیا"),  # kashida removed
+        ("گفت : «سلام»", "گفت: «سلام»"),  # no space before a colon
+        ('او گفت "سلام" و رفت', "او گفت «سلام» و رفت"),  # straight quotes → guillemets
+        ('او گفت "قیمت ۳.۵ است" و رفت', "او گفت «قیمت ۳.۵ است» و رفت"),  # quotes pair across a protected span
+        ("سلام ... خوبی", "سلام … خوبی"),  # three dots → ellipsis character
+        ("سلام   دنیا", "سلام دنیا"),  # repeated spaces collapsed
+        ("  سلام  ", "سلام"),  # edges trimmed like hazm
+        ("", ""),  # empty input
+        ("۵درصد", "۵ درصد"),  # space between a number and a word
+        ("خط اول\n\n\n\nخط دوم", "خط اول\n\nخط دوم"),  # at most one blank line
+    ],
+)
+def test_normalize(text, expected):
+    assert normalize(text).text == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("نرخ 3.5 درصد و 12 نفر", "نرخ 3.5 درصد و 12 نفر"),  # persian_digits=False keeps Latin digits
+        ("تاریخ 2023/05/01", "تاریخ 2023/05/01"),  # ... also inside protected dates
+    ],
+)
+def test_latin_digits_option(text, expected):
+    assert normalize(text, NormalizeOptions(persian_digits=False)).text == expected
+
+
+def test_protect_off_lets_hazm_damage_decimals():
+    assert normalize("قیمت ۳.۵ درصد", NormalizeOptions(protect=False)).text == "قیمت ۳ ٫ ۵ درصد"
+
+
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        ("https://a.ir/x", ["url"]),  # URL
+        ("a.b@c.com", ["email"]),  # e-mail
+        ("data.csv", ["file"]),  # file name
+        ("v1.2", ["version"]),  # version with v
+        ("1.2.3.4", ["version"]),  # four-part version / IP
+        ("۱۴۰۲/۰۵/۱۲", ["date"]),  # date
+        ("۱۰:۳۰", ["time"]),  # time
+        ("۳.۵", ["number"]),  # decimal
+        ("ق.م", ["abbrev"]),  # abbreviation
+        ("سلام دنیا", []),  # plain words
+    ],
+)
+def test_protected_kinds(text, kinds):
+    assert [k for k, _, _ in protected_spans(text)] == kinds
+
+
+def test_options_from_dict_rejects_unknown():
+    assert options_from_dict({"persian_digits": False}) == NormalizeOptions(persian_digits=False)
+    with pytest.raises(ValueError, match="unknown normalize options"):
+        options_from_dict({"persian_digit": False})
+
+
+def test_offsets_map_a_number_back():
+    n = normalize("قيمت 3.5 درصد شد . من می روم")
+    assert n.text == f"قیمت ۳.۵ درصد شد. من می{ZWNJ}روم"
+    i = n.text.index("۳.۵")
+    assert n.original[slice(*n.to_original(i, i + 3))] == "3.5"
+    j = n.text.index("من")
+    assert n.original[slice(*n.to_original(j, len(n.text)))] == "من می روم"
+    assert n.to_normalized(*n.to_original(i, i + 3)) == (i, i + 3)
+
+
+def test_offsets_of_deleted_and_inserted_chars():
+    n = normalize("اِعلام")  # the kasra is deleted
+    assert n.text == "اعلام"
+    assert n.to_original(0, 5) == (0, 6)
+    m = normalize("۵درصد")  # a space is inserted
+    assert m.text == "۵ درصد"
+    assert m.original[slice(*m.to_original(2, 6))] == "درصد"
+
+
+def test_out_of_range_spans_raise():
+    n = normalize("سلام")
+    with pytest.raises(ValueError):
+        n.to_original(0, 9)
+    with pytest.raises(ValueError):
+        n.to_normalized(3, 2)
+
+
+_PIECES = st.sampled_from(
+    [
+        "سلام",
+        " ",
+        "  ",
+        "\n",
+        "می",
+        "روم",
+        "ها",
+        "كتاب",
+        "ي",
+        "3.5",
+        "۳.۵",
+        "۲٫۵",
+        "۱۴۰۲/۰۵/۱۲",
+        "10:30",
+        "ق.م",
+        "www.a.ir",
+        "a@b.com",
+        "x.pdf",
+        "v1.2.3",
+        ".",
+        "...",
+        "،",
+        ":",
+        "«",
+        "»",
+        '"',
+        "(",
+        ")",
+        "ـ",
+        "\u064e",
+        "\u200c",
+        "ﷲ",
+        "!",
+        "؟",
+        "مممم",
+        "e.g.",
+        "7",
+        "\t",
+        "\r",
+    ]
+)
+
+
+def _check_map(n):
+    t, o = n.text, n.original
+    assert len(n.offsets) == len(t) + 1 and len(n.ends) == len(t)
+    assert n.offsets[-1] == len(o)
+    assert all(0 <= a <= b <= len(o) for a, b in zip(n.offsets, n.ends, strict=False))
+    assert all(x <= y for x, y in zip(n.offsets, n.offsets[1:], strict=False))
+    assert all(x <= y for x, y in zip(n.ends, n.ends[1:], strict=False))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_PIECES, max_size=25).map("".join), st.data())
+def test_offset_map_properties(text, data):
+    n = normalize(text)
+    _check_map(n)
+    size = len(n.text)
+    a = data.draw(st.integers(0, size))
+    b = data.draw(st.integers(a, size))
+    s, e = n.to_original(a, b)
+    assert 0 <= s <= e <= len(text)
+    s2, e2 = n.to_original(b, size)
+    assert s <= s2 and e <= e2  # later spans map to later (or equal) original positions
+    ns, ne = n.to_normalized(s, e)
+    assert 0 <= ns <= ne <= size
+    if b > a:  # a normalized span maps back to an original span that maps forward to cover it
+        assert ns <= a and ne >= b
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=40))
+def test_offset_map_any_unicode(text):
+    n = normalize(text)
+    _check_map(n)
+    for a, b in ((0, len(n.text)), (len(n.text) // 2, len(n.text))):
+        s, e = n.to_original(a, b)
+        assert 0 <= s <= e <= len(text)

@@ -1,0 +1,307 @@
+"""Sentence splitting: one row per rule (see the rule list in fa_nlp/text/sentences.py)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fa_nlp.text import sentence_spans, split_sentences
+
+CASES = [
+    # --- basic terminal marks (what hazm already does) ---
+    ("جدا کردن ساده است. تقریبا البته!", ["جدا کردن ساده است.", "تقریبا البته!"]),  # . and ! end sentences
+    ("کجا رفتی؟ خانه بودم.", ["کجا رفتی؟", "خانه بودم."]),  # Persian question mark
+    ("Where? Here.", ["Where?", "Here."]),  # Latin question mark
+    ("او آمد.", ["او آمد."]),  # single sentence, final mark kept
+    ("او آمد", ["او آمد"]),  # no final mark: the whole text is one sentence
+    ("", []),  # empty text: no sentences
+    ("   \n  ", []),  # whitespace only: no sentences
+    ("  او آمد.   من رفتم.  ", ["او آمد.", "من رفتم."]),  # spans are trimmed of surrounding whitespace
+    ("او آمد.من رفتم.", ["او آمد.من رفتم."]),  # no space after the mark: not a boundary (could be a token)
+    ("او آمد.\tمن رفتم.", ["او آمد.", "من رفتم."]),  # tab counts as whitespace
+    # --- runs of marks stay together ---
+    ("واقعا؟! باور نمی‌کنم.", ["واقعا؟!", "باور نمی‌کنم."]),  # ؟! is one run
+    ("عالی بود!!! دوباره می‌آییم.", ["عالی بود!!!", "دوباره می‌آییم."]),  # !!! is one run
+    ("چرا؟؟ نمی‌دانم.", ["چرا؟؟", "نمی‌دانم."]),  # ؟؟ is one run
+    ("What?! No.", ["What?!", "No."]),  # Latin ?! is one run
+    ("تمام شد…. بعدی شروع شد.", ["تمام شد….", "بعدی شروع شد."]),  # …. (ellipsis + full stop) ends a sentence
+    # --- closers after the mark: boundary goes after the closer ---
+    ("گفت: «با من بیا!» همه آماده شدند.", ["گفت: «با من بیا!»", "همه آماده شدند."]),  # !» then new sentence
+    ("گفت: «با من بیا!» آیا آمدی؟", ["گفت: «با من بیا!»", "آیا آمدی؟"]),  # !» آیا
+    (
+        "جواب داد: «همه رفتند.» بار اول بود.",
+        ["جواب داد: «همه رفتند.»", "بار اول بود."],
+    ),  # .» then new sentence
+    (
+        'می‌گویند: "فلانی زرد کرده است." از تپه رفتیم.',
+        ['می‌گویند: "فلانی زرد کرده است."', "از تپه رفتیم."],
+    ),  # ." closer
+    ("او رفت (و برنگشت؟) سپس باران آمد.", ["او رفت (و برنگشت؟)", "سپس باران آمد."]),  # ؟) then new sentence
+    ("(این مهم است.) بعد رفتیم.", ["(این مهم است.)", "بعد رفتیم."]),  # .) closer
+    (
+        "گفت: «چرا دسته حرکت نمی‌کند؟». همه ساکت شدند.",
+        ["گفت: «چرا دسته حرکت نمی‌کند؟».", "همه ساکت شدند."],
+    ),  # ؟». ends after the final .
+    ("گفت: «یواش‌تر». با تحکم گفت.", ["گفت: «یواش‌تر».", "با تحکم گفت."]),  # ». after a closed quote
+    ('He said "Go." Then he left.', ['He said "Go."', "Then he left."]),  # Latin ." closer
+    ("«چرا؟» را از او پرسیدم.", ["«چرا؟» را از او پرسیدم."]),  # closed quote followed by را continues
+    ("«بیا!» و رفت.", ["«بیا!» و رفت."]),  # closed quote followed by و continues
+    ("«کجایی؟» گفت و رفت.", ["«کجایی؟» گفت و رفت."]),  # closed quote followed by a speech verb continues
+    ("در سال ۱۳۰۰ (؟) به دنیا آمد.", ["در سال ۱۳۰۰ (؟) به دنیا آمد."]),  # (؟) marks doubt, not an end
+    ("او گفت که برنده شده (!) است.", ["او گفت که برنده شده (!) است."]),  # (!) marks irony, not an end
+    # --- initials ---
+    ("دکتر م. ع. کرمانی آمد. او گفت.", ["دکتر م. ع. کرمانی آمد.", "او گفت."]),  # Persian initials م. ع.
+    ("نوشتهٔ ع. پاشایی است.", ["نوشتهٔ ع. پاشایی است."]),  # single Persian initial
+    ("J. R. R. Tolkien wrote it. It sold.", ["J. R. R. Tolkien wrote it.", "It sold."]),  # Latin initials
+    ("به کوشش (م. سرشار) چاپ شد.", ["به کوشش (م. سرشار) چاپ شد."]),  # initial after an opening bracket
+    (
+        "در تاریخ 31/10/1917 م. و اولین شکست آغاز شد.",
+        ["در تاریخ 31/10/1917 م. و اولین شکست آغاز شد."],
+    ),  # م. = میلادی
+    ("رجوع کنید به ص. ۱۲ کتاب.", ["رجوع کنید به ص. ۱۲ کتاب."]),  # ص. = page
+    (
+        "نام پیامبر (ص). او آمد.",
+        ["نام پیامبر (ص).", "او آمد."],
+    ),  # (ص) then . is a real end: bracketed, not an initial
+    # --- abbreviations ---
+    ("در سال ۵۰۰ ق.م. کوروش آمد.", ["در سال ۵۰۰ ق.م. کوروش آمد."]),  # ق.م. with final dot
+    (
+        "در سال ۵۰۰ ق.م کوروش آمد. بعد رفت.",
+        ["در سال ۵۰۰ ق.م کوروش آمد.", "بعد رفت."],
+    ),  # ق.م without final dot
+    ("سال ۱۳۰۰ ه.ش. آغاز شد.", ["سال ۱۳۰۰ ه.ش. آغاز شد."]),  # ه.ش. (solar hijri)
+    ("سال ۱۳۴۰ ه.ق. بود.", ["سال ۱۳۴۰ ه.ق. بود."]),  # ه.ق. (lunar hijri)
+    ("ر.ک. فصل دوم.", ["ر.ک. فصل دوم."]),  # ر.ک. = see
+    ("دولت ج.ا.ا. اعلام کرد.", ["دولت ج.ا.ا. اعلام کرد."]),  # ج.ا.ا. = Islamic Republic of Iran
+    ("Dr. Smith came. He left.", ["Dr. Smith came.", "He left."]),  # Latin title Dr.
+    ("Prof. Brown and Mr. Green met.", ["Prof. Brown and Mr. Green met."]),  # Prof. and Mr.
+    ("Fruit, e.g. apples. Done.", ["Fruit, e.g. apples.", "Done."]),  # e.g.
+    ("That is, i.e. this one. OK.", ["That is, i.e. this one.", "OK."]),  # i.e.
+    ("Iran vs. Japan ended. Good.", ["Iran vs. Japan ended.", "Good."]),  # vs.
+    ("see Fig. 3 here. Next.", ["see Fig. 3 here.", "Next."]),  # Fig.
+    ("صص. ۱۰ تا ۲۰ را بخوانید.", ["صص. ۱۰ تا ۲۰ را بخوانید."]),  # صص. = pages
+    # --- numbers, decimals, versions, dates, times ---
+    ("قیمت ۳.۵ درصد بالا رفت. سپس افت کرد.", ["قیمت ۳.۵ درصد بالا رفت.", "سپس افت کرد."]),  # Persian decimal
+    ("نرخ 3.5 درصد شد. خوب است.", ["نرخ 3.5 درصد شد.", "خوب است."]),  # Latin decimal
+    ("رشد ۲٫۵ درصد بود. کم است.", ["رشد ۲٫۵ درصد بود.", "کم است."]),  # Persian decimal separator
+    ("در سال ۱۳۵۷. انقلاب شد.", ["در سال ۱۳۵۷.", "انقلاب شد."]),  # a number before . mid-line is a real end
+    ("نسخهٔ v2.0.1 آمد. نصب کنید.", ["نسخهٔ v2.0.1 آمد.", "نصب کنید."]),  # version
+    ("تاریخ ۱۴۰۲/۰۵/۱۲ بود. یادم است.", ["تاریخ ۱۴۰۲/۰۵/۱۲ بود.", "یادم است."]),  # slash date
+    ("تاریخ ۱۴۰۲.۰۵.۱۲ بود. یادم است.", ["تاریخ ۱۴۰۲.۰۵.۱۲ بود.", "یادم است."]),  # dotted date
+    ("ساعت ۱۰:۳۰ رسید. دیر بود.", ["ساعت ۱۰:۳۰ رسید.", "دیر بود."]),  # time (colon inside)
+    ("جمعیت ۱۲,۵۰۰ نفر است. زیاد است.", ["جمعیت ۱۲,۵۰۰ نفر است.", "زیاد است."]),  # thousands separator
+    # --- URLs, e-mails, file names ---
+    ("به www.example.com بروید. آنجا است.", ["به www.example.com بروید.", "آنجا است."]),  # www URL
+    (
+        "سایت https://example.ir/a?b=1 را ببینید. ممنون.",
+        ["سایت https://example.ir/a?b=1 را ببینید.", "ممنون."],
+    ),  # URL with ?
+    (
+        "به ali.rezaei@example.com نامه بدهید. ممنون.",
+        ["به ali.rezaei@example.com نامه بدهید.", "ممنون."],
+    ),  # e-mail
+    ("فایل report.pdf را باز کن. بعد ببند.", ["فایل report.pdf را باز کن.", "بعد ببند."]),  # file name
+    (
+        "آدرس ما example.com. با ما تماس بگیرید.",
+        ["آدرس ما example.com.", "با ما تماس بگیرید."],
+    ),  # URL at sentence end
+    # --- ellipsis ---
+    ("سلام… خوبی؟", ["سلام… خوبی؟"]),  # ellipsis after a non-verb word stays inside
+    (
+        "سروسامان داد… در نشست دیروز گفتند.",
+        ["سروسامان داد…", "در نشست دیروز گفتند."],
+    ),  # ellipsis after a verb ends a sentence
+    ("او رفت... من ماندم.", ["او رفت...", "من ماندم."]),  # three dots after a verb end a sentence
+    ("کتاب و دفتر و… خرید.", ["کتاب و دفتر و… خرید."]),  # و… means "etc."
+    (
+        "لب و... بر صورت دارند. دو نفر آمدند.",
+        ["لب و... بر صورت دارند.", "دو نفر آمدند."],
+    ),  # و... means "etc."
+    ("کتاب، دفتر و ... را خرید.", ["کتاب، دفتر و ... را خرید."]),  # detached و ... means "etc."
+    ("دراج و بلبل… باضافهٔ حیوانات دیگر.", ["دراج و بلبل… باضافهٔ حیوانات دیگر."]),  # ellipsis after a noun
+    ("می‌خواستم بگویم... که نشد.", ["می‌خواستم بگویم... که نشد."]),  # continuation word که after ellipsis
+    ("او آمد… و رفت.", ["او آمد… و رفت."]),  # continuation word و after ellipsis
+    ("آمد…، و نشست.", ["آمد…، و نشست."]),  # punctuation after ellipsis continues
+    ("قرار است پروژه را…؟! به نظر می‌رسد.", ["قرار است پروژه را…؟!", "به نظر می‌رسد."]),  # …؟! is a run with ؟
+    ("و سپس…", ["و سپس…"]),  # ellipsis at the end of the text
+    ("اول رفتیم…\nبعد برگشتیم.", ["اول رفتیم…", "بعد برگشتیم."]),  # ellipsis before a line break
+    ("Wait... Then go.", ["Wait...", "Then go."]),  # Latin: capital after ellipsis starts a sentence
+    ("wait... then go.", ["wait... then go."]),  # Latin: lowercase after ellipsis continues
+    # --- colons and datelines ---
+    ("وی گفت: این کار خوب است.", ["وی گفت: این کار خوب است."]),  # a colon never splits by itself
+    ("لندن - ایرنا: هفته‌نامه چاپ شد.", ["لندن - ایرنا:", "هفته‌نامه چاپ شد."]),  # dateline at text start
+    (
+        "تمام شد. پکن - ایرنا: کودکان آمدند.",
+        ["تمام شد.", "پکن - ایرنا:", "کودکان آمدند."],
+    ),  # dateline after a boundary
+    (
+        "تمام شد. دهلی نو - ایرنا: سونیا آمد.",
+        ["تمام شد.", "دهلی نو - ایرنا:", "سونیا آمد."],
+    ),  # two-word place
+    ("تهران - واحد مرکزی خبر: طرح آمد.", ["تهران - واحد مرکزی خبر:", "طرح آمد."]),  # multi-word agency
+    ("واحد مرکزی خبر: درگیری شد.", ["واحد مرکزی خبر:", "درگیری شد."]),  # agency without place
+    ("تهران- ایرنا- رئیس جمهور گفت.", ["تهران- ایرنا-", "رئیس جمهور گفت."]),  # dash-final dateline
+    (
+        "تکواندو آسیا - اقیانوسیه: تکرار مقام.",
+        ["تکواندو آسیا - اقیانوسیه:", "تکرار مقام."],
+    ),  # headline X - Y:
+    (
+        "سیروس ناصری: اروپا باید ضمانت بدهد.",
+        ["سیروس ناصری: اروپا باید ضمانت بدهد."],
+    ),  # name: quote is no dateline
+    ("او گفت تهران - ایرنا: خبر.", ["او گفت تهران - ایرنا: خبر."]),  # dateline only at a sentence start
+    ("وی - که دیروز آمد - گفت: نه.", ["وی - که دیروز آمد - گفت: نه."]),  # dashes around an aside, no dateline
+    # --- line breaks, headings, lists ---
+    ("مقدمه\nاین کتاب خوب است.", ["مقدمه", "این کتاب خوب است."]),  # heading without final mark
+    ("۱. مقدمه\n۲. روش کار", ["۱. مقدمه", "۲. روش کار"]),  # numbered list items
+    ("1. Intro\n2. Methods", ["1. Intro", "2. Methods"]),  # Latin-digit list items
+    ("۱) نان\n۲) پنیر", ["۱) نان", "۲) پنیر"]),  # parenthesis list items
+    ("- نان\n- پنیر", ["- نان", "- پنیر"]),  # dash list items
+    ("الف. نان بخرید.\nب. پنیر بخرید.", ["الف. نان بخرید.", "ب. پنیر بخرید."]),  # letter list items
+    ("خط اول\r\nخط دوم", ["خط اول", "خط دوم"]),  # CRLF line breaks
+    ("پاراگراف یک.\n\nپاراگراف دو.", ["پاراگراف یک.", "پاراگراف دو."]),  # blank line
+    # --- mirrored parentheses in RTL text (UD Seraji) ---
+    (
+        "پیامبر) ص (فرمود: بروید. آنها رفتند.",
+        ["پیامبر) ص (فرمود: بروید.", "آنها رفتند."],
+    ),  # ) ص ( is not a bracket to track
+    ("علی) ع (و… تبعیت می‌کنند. اگر بروند.", ["علی) ع (و… تبعیت می‌کنند.", "اگر بروند."]),  # (و… = etc.
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CASES)
+def test_split_sentences(text, expected):
+    assert split_sentences(text) == expected
+
+
+def test_enough_cases():
+    assert len(CASES) >= 80
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # paragraph mode: a single newline inside a sentence is a space
+        ("این جمله\nادامه دارد. تمام.", ["این جمله\nادامه دارد.", "تمام."]),
+        # paragraph mode: a blank line still ends a sentence
+        ("عنوان\n\nمتن اصلی.", ["عنوان", "متن اصلی."]),
+        # paragraph mode: a line starting a list item ends the previous sentence
+        ("موارد زیر\n۱. نان\n۲. پنیر", ["موارد زیر", "۱. نان", "۲. پنیر"]),
+        # paragraph mode: dash list items
+        ("خرید:\n- نان\n- پنیر", ["خرید:", "- نان", "- پنیر"]),
+    ],
+)
+def test_paragraph_mode(text, expected):
+    assert split_sentences(text, line_breaks="paragraph") == expected
+
+
+def test_bad_line_breaks_mode():
+    with pytest.raises(ValueError, match="line_breaks"):
+        sentence_spans("x", line_breaks="nope")
+
+
+def _check_spans(text, spans):
+    prev = 0
+    for s, e in spans:
+        assert prev <= s < e <= len(text)
+        assert text[s:e].strip() == text[s:e]
+        prev = e
+
+
+@pytest.mark.parametrize(("text", "expected"), CASES)
+def test_spans_index_original(text, expected):
+    spans = sentence_spans(text)
+    _check_spans(text, spans)
+    assert [text[s:e] for s, e in spans] == expected
+
+
+_ALPHABET = st.sampled_from(list("اب تد.!؟?…»«()\"'\n\t م۱2:-ـ\u200c") + ["ق.م", "و", "ایرنا", " - "])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_ALPHABET, max_size=60).map("".join))
+def test_spans_valid_for_any_text(text):
+    for mode in ("split", "paragraph"):
+        spans = sentence_spans(text, line_breaks=mode)
+        _check_spans(text, spans)
+        # nothing but whitespace is left out
+        covered = set()
+        for s, e in spans:
+            covered.update(range(s, e))
+        assert all(text[i].isspace() for i in range(len(text)) if i not in covered)
+
+
+@pytest.mark.shared_data
+def test_beats_hazm_on_ud_dev(shared_data):
+    from fa_nlp.text.sbd_eval import SYSTEMS, read_gold, score
+
+    for name in ("seraji_dev", "perdt_dev"):
+        docs = read_gold(shared_data / "ud_fa_sbd" / f"{name}.jsonl")
+        ours = score(docs, SYSTEMS["fa_nlp"]).to_dict()["f1"]
+        hazm = score(docs, SYSTEMS["hazm"]).to_dict()["f1"]
+        assert ours >= hazm, (name, ours, hazm)
+        assert ours >= 99.5, (name, ours)
+
+
+def test_import_does_not_load_hazm():
+    code = "import fa_nlp, fa_nlp.text, fa_nlp.commands.text, sys; assert 'hazm' not in sys.modules, 'hazm imported'"
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_cli_split_jsonl(tmp_path):
+    src = tmp_path / "a.txt"
+    src.write_text("سلام. خوبی؟\nدکتر م. ع. کرمانی آمد.\n", encoding="utf-8")
+    out = subprocess.run(
+        [sys.executable, "-m", "fa_nlp", "split", str(src), "--format", "jsonl"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [r["doc"] for r in rows] == ["a.txt:1", "a.txt:2"]
+    assert [s["text"] for s in rows[0]["sentences"]] == ["سلام.", "خوبی؟"]
+    assert rows[1]["sentences"] == [{"start": 0, "end": 22, "text": "دکتر م. ع. کرمانی آمد."}]
+
+
+def test_cli_split_bad_utf8(tmp_path):
+    src = tmp_path / "bad.txt"
+    src.write_bytes("خوب.\n".encode() + b"\xff\xfe\n")
+    res = subprocess.run([sys.executable, "-m", "fa_nlp", "split", str(src)], check=False, capture_output=True, text=True)
+    assert res.returncode == 1
+    assert "bad.txt:2: invalid UTF-8" in res.stderr
+
+
+@pytest.mark.parametrize(("text", "expected"), CASES)
+def test_fast_path_matches_rules(text, expected):
+    """The regex fast path in _split_block must never change a decision of `_is_boundary`."""
+    from fa_nlp.text.sentences import _spans
+
+    assert _spans(text, "split", fast=True) == _spans(text, "split", fast=False)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        _ALPHABET | st.sampled_from(["است", "الف", "ق.ماه", "(؟)", "لندن - ایرنا:", "شد", "Dr"]), max_size=40
+    ).map("".join)
+)
+def test_fast_path_matches_rules_random(text):
+    from fa_nlp.text.sentences import _spans
+
+    for mode in ("split", "paragraph"):
+        assert _spans(text, mode, fast=True) == _spans(text, mode, fast=False)
+
+
+@pytest.mark.shared_data
+def test_fast_path_matches_rules_on_ud(shared_data):
+    from fa_nlp.text.sbd_eval import read_gold
+    from fa_nlp.text.sentences import _spans
+
+    for name in ("seraji_dev", "perdt_dev"):
+        for doc in read_gold(shared_data / "ud_fa_sbd" / f"{name}.jsonl"):
+            assert _spans(doc.text, "split", fast=True) == _spans(doc.text, "split", fast=False), doc.id
