@@ -113,6 +113,8 @@ _LIST_WORDS = frozenset({"الف", "ب", "ج", "د", "ه"})
 _CONTINUATION = frozenset({"و", "که", "یا", "را", "تا", "هم", "نیز", "etc", "and", "or"})
 _SPEECH_VERBS = frozenset({"گفت", "گفتم", "گفتند", "پرسید", "پرسیدم", "نوشت", "فرمود", "می‌گوید", "می‌گفت"})
 _PUNCT_START = set("،,؛;:)]}»-–—/")
+# Terms of address: `حسن جان! حسین جان! بیایید` is one sentence of vocatives, not three.
+_VOCATIVE_ENDS = frozenset({"جان", "عزیزم"})
 
 _DATELINE_WORD = r"[^\s\d.!?؟:؛،«»()\[\]\-–—]+"
 _AGENCY = (
@@ -181,6 +183,11 @@ def _is_boundary(text: str, m: re.Match, lo: int, hi: int, sent_start: int) -> b
             return False  # (؟) / (!) marks doubt or irony inside a sentence
         if has_closer and nxt is not None and (nxt in _CONTINUATION or nxt in _SPEECH_VERBS):
             return False  # «چرا؟» را پرسید
+        if term == "!" and not has_closer and nxt is not None:
+            clause = text[sent_start:start]
+            before = clause[clause.rfind("!") + 1 :].split()  # words since the last vocative
+            if 1 <= len(before) <= 2 and before[-1] in _VOCATIVE_ENDS:
+                return False  # vocative: «علی جان! کجایی؟»
         return True
 
     if _ELLIPSIS.fullmatch(term) and not (term.endswith(".") and "…" in term and not term.endswith("..")):
@@ -231,7 +238,7 @@ _NO_DATELINE = r"(?=\s|\Z)(?!\s+(?:" + _DATELINE.pattern + r"))"
 _FAST = re.compile(  # starts with a literal class so the scan skips ordinary text quickly
     r"[.!?؟⸮…](?:"
     rf"(?<={_L}{{2}}\.)(?<!الف\.)(?<!صص\.)(?<!\.{_L}{{2}}\.)(?<!\.{_L}{{3}}\.){_NO_DATELINE}"  # "شد. "
-    rf"|(?<=[!?؟⸮])(?<!\([!?؟⸮])[!?؟⸮]*{_NO_DATELINE}"  # "؟ " / "!! " not after "("
+    rf"|(?<=[!?؟⸮])(?<!\([!?؟⸮])(?<!جان!)(?<!عزیزم!)[!?؟⸮]*{_NO_DATELINE}"  # "؟ " / "!! " not after "(" or a vocative
     r"|(?P<h>[»\"'”’)\]}›.!?؟⸮…]*)(?=\s|\Z)"  # everything else: Python decides
     r")(?P<ws>\s*)"
 )

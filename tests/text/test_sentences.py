@@ -24,6 +24,14 @@ CASES = [
     ("  او آمد.   من رفتم.  ", ["او آمد.", "من رفتم."]),  # spans are trimmed of surrounding whitespace
     ("او آمد.من رفتم.", ["او آمد.من رفتم."]),  # no space after the mark: not a boundary (could be a token)
     ("او آمد.\tمن رفتم.", ["او آمد.", "من رفتم."]),  # tab counts as whitespace
+    # --- vocatives: a term of address with ! does not end the sentence ---
+    (
+        "حسن جان! حسین جان! بیایید برویم.",
+        ["حسن جان! حسین جان! بیایید برویم."],
+    ),  # «X جان!» chains are addresses inside one sentence
+    ("ای معاویه! تو را چه شده است؟", ["ای معاویه!", "تو را چه شده است؟"]),  # other exclamations still split
+    ("آفرین! کارت خوب بود.", ["آفرین!", "کارت خوب بود."]),  # an interjection is its own sentence
+    ("گفتم که جانم را دوست دارم جان! بعد رفتم.", ["گفتم که جانم را دوست دارم جان!", "بعد رفتم."]),  # جان ends a long clause: split
     # --- runs of marks stay together ---
     ("واقعا؟! باور نمی‌کنم.", ["واقعا؟!", "باور نمی‌کنم."]),  # ؟! is one run
     ("عالی بود!!! دوباره می‌آییم.", ["عالی بود!!!", "دوباره می‌آییم."]),  # !!! is one run
