@@ -1,0 +1,74 @@
+"""fa_nlp.data.qa_build / `fa-nlp build qa` / `fa-nlp qa-stats`: outputs, manifest, idempotence, reports."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from fa_nlp.cli import main
+from fa_nlp.tokenization import train_qa_tokenizer
+
+
+@pytest.fixture(scope="module")
+def tok_dir(sample_dir, tmp_path_factory):
+    ctxs = [p["context"] for a in json.loads((sample_dir / "qa.json").read_text(encoding="utf-8"))["data"]
+            for p in a["paragraphs"]]
+    out = tmp_path_factory.mktemp("qa_build_tok")
+    train_qa_tokenizer(ctxs, out, vocab_size=300, min_frequency=1)
+    return out
+
+
+def test_build_qa_cli(sample_dir, tok_dir, tmp_path, capsys):
+    out = tmp_path / "qa"
+    argv = ["build", "qa", "--dataset", str(sample_dir / "qa.json"), "--tokenizer", str(tok_dir),
+            "--max-length", "48", "--overlap", "12", "--no-normalize", "--out", str(out)]
+    assert main(argv) == 0
+    from datasets import load_from_disk
+
+    feats, examples = load_from_disk(str(out / "hf")), load_from_disk(str(out / "examples"))
+    assert set(feats) == {"train", "eval"}
+    assert set(feats["train"].column_names) == {"input_ids", "token_type_ids", "attention_mask",
+                                                "start_positions", "end_positions"}
+    assert {"offset_mapping", "example_id"} <= set(feats["eval"].column_names)
+    row = feats["eval"][0]
+    assert len(row["input_ids"]) == 48 and row["offset_mapping"][0] is None  # [CLS] has no offset
+    assert len(feats["train"]) > len(examples["train"])  # small windows: several per example
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    r = report["reading"]["train"]
+    assert r["read"] == r["kept"] + r["fixed"] + r["skipped"]
+    w = report["windows"]["train"]
+    assert w["windows"] == len(feats["train"]) and 0 < w["cls_window_share"] < 1
+    assert w["labels_not_covering_answer"] == 0
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["config"]["overlap"] == 12 and manifest["counts"]["train"]["features"] == len(feats["train"])
+    card = (out / "README.md").read_text(encoding="utf-8")
+    assert "overlap=12" in card and "question:" in card
+    capsys.readouterr()
+    assert main(argv) == 0  # unchanged inputs/config/code: no-op
+    assert "up to date" in capsys.readouterr().out
+
+
+def test_build_normalized_keeps_original_maps(sample_dir, tok_dir, tmp_path):
+    out = tmp_path / "qa_norm"
+    assert main(["build", "qa", "--eval", str(sample_dir / "qa.json"), "--tokenizer", str(tok_dir / "tokenizer.json"),
+                 "--out", str(out)]) == 0
+    from datasets import load_from_disk
+
+    ex = load_from_disk(str(out / "examples"))["eval"][0]
+    assert ex["original_context"] and len(ex["context_offsets"]) == len(ex["context"]) + 1
+
+
+def test_qa_stats_cli(sample_dir, tmp_path, capsys):
+    path = tmp_path / "stats.json"
+    assert main(["qa-stats", str(sample_dir / "qa.json"), "--json", str(path)]) == 0
+    assert "| split | questions |" in capsys.readouterr().out
+    (s,) = json.loads(path.read_text(encoding="utf-8"))["stats"].values()
+    assert s["questions"] == s["answerable"] + s["unanswerable"] > 0
+
+
+def test_bad_input_is_a_clean_error(tmp_path, tok_dir, capsys):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"data": [', encoding="utf-8")
+    assert main(["qa-stats", str(bad)]) == 1
+    assert "bad.json" in capsys.readouterr().err
