@@ -1,0 +1,147 @@
+"""`fa-nlp train | prepare | model summary | attention-plot`: the model-and-training commands.
+
+    fa-nlp prepare --dataset build/wordorder/sample --tokenizer build/tok/sample --out build/prepared/sample
+    fa-nlp train --config fa_nlp/configs/wordorder-tiny-cpu.toml --optim.max_steps=500 [--resume]
+    fa-nlp model summary --model base --vocab-size 8000
+    fa-nlp attention-plot --run runs/wordorder-tiny-cpu --src "خانه به رفتم من" --out attention.png
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+
+class _OverrideParser(argparse.ArgumentParser):
+    """Collects unknown `--section.key=value` options as config overrides instead of failing."""
+
+    def parse_known_args(self, args=None, namespace=None):
+        ns, extra = super().parse_known_args(args, namespace)
+        over = [a for a in extra if a.startswith("--") and "=" in a]
+        rest = [a for a in extra if a not in over]
+        ns.overrides = list(getattr(ns, "overrides", None) or []) + [a[2:] for a in over]
+        return ns, rest
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    old = sub._parser_class
+    sub._parser_class = _OverrideParser
+    try:
+        t = sub.add_parser("train", help="train the seq2seq Transformer (CPU, GPU, or torchrun DDP)",
+                           description="Overrides: --optim.lr=3e-4 --model.preset=small ... (or KEY=VALUE).")
+    finally:
+        sub._parser_class = old
+    t.add_argument("--config", help="TOML experiment file (fa_nlp/configs/*.toml)")
+    t.add_argument("--resume", action="store_true", help="continue exactly from the run dir's latest checkpoint")
+    t.add_argument("--stop-at", type=int, default=None, help="stop (with a checkpoint) at this step")
+    t.add_argument("overrides", nargs="*", help="KEY=VALUE config overrides (also --KEY=VALUE)")
+    t.set_defaults(func=_train)
+
+    p = sub.add_parser("prepare", help="tokenize a seq2seq dataset into arrays for training")
+    p.add_argument("--dataset", required=True, help="dir with parquet/{split}.parquet or {split}.jsonl")
+    p.add_argument("--tokenizer", required=True, help="seq2seq tokenizer dir (fa-nlp tokenizer train)")
+    p.add_argument("--out", required=True)
+    p.add_argument("--max-len", type=int, default=256, help="skip (and count) longer pairs, in tokens")
+    p.add_argument("--src-column", default=None, help="default: shuffled (parquet) / src (jsonl)")
+    p.add_argument("--tgt-column", default=None, help="default: ordered (parquet) / tgt (jsonl)")
+    p.set_defaults(func=_prepare)
+
+    m = sub.add_parser("model", help="inspect model configurations")
+    msub = m.add_subparsers(dest="model_command", metavar="ACTION", required=True)
+    s = msub.add_parser("summary", help="per-module parameter table of a preset")
+    s.add_argument("--model", default="base", help="tiny | small | base")
+    s.add_argument("--vocab-size", type=int, default=8000)
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=_summary)
+
+    a = sub.add_parser("attention-plot", help="attention heat map (PNG) of a trained run on one example")
+    a.add_argument("--run", required=True, help="run dir (with checkpoints/ and tokenizer/)")
+    a.add_argument("--src", required=True, help="source text")
+    a.add_argument("--tgt", default=None, help="target text (default: the model's greedy output)")
+    a.add_argument("--layer", default="decoder.-1.cross", help="e.g. encoder.0.self, decoder.1.cross (-1 = last)")
+    a.add_argument("--head", type=int, default=-1, help="-1 = mean over heads")
+    a.add_argument("--out", required=True)
+    a.set_defaults(func=_attention_plot)
+
+
+def _train(args) -> int:
+    from fa_nlp.train import TrainingDiverged, main
+
+    try:
+        main(args.config, args.overrides, resume=args.resume, stop_at=args.stop_at)
+    except TrainingDiverged as e:
+        print(f"fa-nlp: training stopped: {e}")
+        return 3
+    return 0
+
+
+def _prepare(args) -> int:
+    from fa_nlp.seq2seq_data import prepare
+
+    out = prepare(args.dataset, args.tokenizer, args.out, max_len=args.max_len, src_column=args.src_column,
+                  tgt_column=args.tgt_column)
+    print(json.dumps(out, ensure_ascii=False, indent=2))
+    return 0
+
+
+def _summary(args) -> int:
+    import torch
+
+    from fa_nlp.model import Seq2SeqTransformer, model_config
+
+    with torch.device("meta"):  # no memory, no init time
+        model = Seq2SeqTransformer(model_config(args.model, vocab_size=args.vocab_size))
+    rows, total = model.parameter_table(), model.num_parameters()
+    if args.json:
+        print(json.dumps({"model": args.model, "config": vars(model.cfg), "total": total, "modules": dict(rows)}))
+        return 0
+    c = model.cfg
+    print(f"model {args.model}: d_model={c.d_model} heads={c.n_heads} layers={c.n_encoder_layers}+{c.n_decoder_layers} "
+          f"d_ff={c.d_ff} vocab={c.vocab_size} positional={c.positional} tied={c.tie_embeddings}")
+    width = max(len(n) for n, _ in rows)
+    for name, n in rows:
+        print(f"  {name:<{width}}  {n:>12,}  {100 * n / total:5.1f}%")
+    print(f"  {'total':<{width}}  {total:>12,}")
+    return 0
+
+
+def _attention_plot(args) -> int:
+    import torch
+
+    from fa_nlp import checkpoint
+    from fa_nlp.plots import plot_attention
+    from fa_nlp.tokenization import load_tokenizer
+
+    model, _ = checkpoint.load_model(args.run)
+    tok = load_tokenizer(f"{args.run}/tokenizer")
+    src_ids = tok.encode(args.src) + [tok.eos_id]
+    src = torch.tensor([src_ids])
+    if args.tgt is not None:
+        tgt_ids = tok.encode(args.tgt)
+    else:  # greedy, uncached: the plot is of one short sentence
+        with torch.no_grad():
+            memory, pad = model.encode(src)
+            ys = [tok.bos_id]
+            for _ in range(min(model.cfg.max_len - 1, 2 * len(src_ids) + 10)):
+                nxt = int(model.decode(torch.tensor([ys]), memory, pad)[0, -1].argmax())
+                if nxt == tok.eos_id:
+                    break
+                ys.append(nxt)
+            tgt_ids = ys[1:]
+    tin = torch.tensor([[tok.bos_id] + tgt_ids])
+    maps = model.attention_maps(src, tin)
+    stack, idx, kind = args.layer.split(".")
+    n_layers = model.cfg.n_encoder_layers if stack == "encoder" else model.cfg.n_decoder_layers
+    key = f"{stack}.{int(idx) % n_layers}.{kind}"
+    if key not in maps:
+        raise ValueError(f"--layer {args.layer}: choose from {', '.join(maps)}")
+    w = maps[key][0]
+    w = w.mean(0) if args.head < 0 else w[args.head]
+    src_labels = [tok.id_to_piece(i) for i in src_ids]
+    tgt_labels = [tok.id_to_piece(i) for i in tin[0].tolist()]
+    x_labels = src_labels if stack == "encoder" or kind == "cross" else tgt_labels
+    y_labels = src_labels if stack == "encoder" else tgt_labels
+    head = "mean of heads" if args.head < 0 else f"head {args.head}"
+    out = plot_attention(w, x_labels, y_labels, args.out, title=f"{key} ({head})")
+    print(f"wrote {out}  (output: {tok.decode(tgt_ids)})")
+    return 0

@@ -1,0 +1,248 @@
+"""Pre-tokenized seq2seq arrays: `prepare` tokenizes once, training reads only numpy files.
+
+    fa-nlp prepare --dataset build/wordorder/sample --tokenizer build/tok/sample --out build/prepared/sample
+
+Input: `<dataset>/parquet/{train,validation,test}.parquet` (word-order columns `shuffled` -> `ordered`)
+or `<dataset>/{split}.jsonl` (`src` / `tgt`, names configurable). Output per split:
+`{split}.src_ids.npy` / `{split}.src_offsets.npy` / `{split}.tgt_ids.npy` / `{split}.tgt_offsets.npy`
+(flat int32 ids + int64 offsets), `{split}.pairs.jsonl` (id, src, tgt text, for dev metrics), plus
+`tokenizer/` (a copy) and `manifest.json` (inputs, counts, skips, special ids). Sources end with
+EOS; targets are stored bare and get BOS/EOS in `collate`. Why numpy: the GPU box has torch and
+numpy but not pyarrow/datasets.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from fa_nlp.io import write_json, write_jsonl
+from fa_nlp.report import InputError, SkipReport
+
+SPLITS = ("train", "validation", "test")
+MANIFEST = "manifest.json"
+
+
+# ---------------------------------------------------------------------------------------------
+# reading pairs
+
+
+def _find_split_file(dataset: Path, split: str) -> Path | None:
+    for cand in (dataset / "parquet" / f"{split}.parquet", dataset / f"{split}.parquet", dataset / f"{split}.jsonl"):
+        if cand.is_file():
+            return cand
+    return None
+
+
+def read_pairs(path: str | Path, src_column: str | None = None, tgt_column: str | None = None) -> Iterator[dict]:
+    """Yield {"id", "src", "tgt"} rows from a Parquet (default columns shuffled/ordered) or JSONL
+    (default src/tgt) file; bad rows raise InputError naming file and row."""
+    path = Path(path)
+    if path.suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        sc, tc = src_column or "shuffled", tgt_column or "ordered"
+        table = pq.read_table(path)
+        missing = [c for c in (sc, tc) if c not in table.column_names]
+        if missing:
+            raise InputError(path, None, f"missing column(s) {missing}; has {table.column_names}")
+        ids = table.column("id").to_pylist() if "id" in table.column_names else range(table.num_rows)
+        for row, (i, s, t) in enumerate(zip(ids, table.column(sc).to_pylist(), table.column(tc).to_pylist())):
+            if not isinstance(s, str) or not isinstance(t, str):
+                raise InputError(path, f"row {row}", f"{sc!r}/{tc!r} must be strings, got {s!r} / {t!r}")
+            yield {"id": str(i), "src": s, "tgt": t}
+        return
+    sc, tc = src_column or "src", tgt_column or "tgt"
+    with open(path, "rb") as fh:
+        for lineno, raw in enumerate(fh, 1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as e:
+                raise InputError(path, lineno, f"invalid UTF-8 ({e.reason})") from None
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise InputError(path, lineno, f"malformed JSON: {e.msg}") from None
+            if not isinstance(obj, dict) or not isinstance(obj.get(sc), str) or not isinstance(obj.get(tc), str):
+                raise InputError(path, lineno, f"expected an object with string fields {sc!r} and {tc!r}")
+            yield {"id": str(obj.get("id", lineno)), "src": obj[sc], "tgt": obj[tc]}
+
+
+# ---------------------------------------------------------------------------------------------
+# writing / loading arrays
+
+
+def _flat(seqs: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+    offsets = np.zeros(len(seqs) + 1, dtype=np.int64)
+    offsets[1:] = np.cumsum([len(s) for s in seqs])
+    ids = np.fromiter((t for s in seqs for t in s), dtype=np.int32, count=int(offsets[-1]))
+    return ids, offsets
+
+
+def _save_npy(path: Path, arr: np.ndarray) -> None:
+    from fa_nlp.io import atomic_open
+
+    with atomic_open(path, "wb") as fh:
+        np.save(fh, arr)
+
+
+def write_split(out_dir: str | Path, split: str, src: list[list[int]], tgt: list[list[int]],
+                pairs: list[dict] | None = None) -> None:
+    """Write one split's arrays (src already ending in EOS; tgt bare)."""
+    out_dir = Path(out_dir)
+    for side, seqs in (("src", src), ("tgt", tgt)):
+        ids, offsets = _flat(seqs)
+        _save_npy(out_dir / f"{split}.{side}_ids.npy", ids)
+        _save_npy(out_dir / f"{split}.{side}_offsets.npy", offsets)
+    if pairs is not None:
+        write_jsonl(out_dir / f"{split}.pairs.jsonl", pairs)
+
+
+def write_meta(out_dir: str | Path, vocab_size: int, pad_id: int = 0, bos_id: int = 2, eos_id: int = 3,
+               **extra) -> None:
+    write_json(Path(out_dir) / MANIFEST, {"vocab_size": vocab_size, "pad_id": pad_id, "bos_id": bos_id,
+                                          "eos_id": eos_id, **extra})
+
+
+@dataclass
+class Seq2SeqSplit:
+    src_ids: np.ndarray
+    src_offsets: np.ndarray
+    tgt_ids: np.ndarray
+    tgt_offsets: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.src_offsets) - 1
+
+    @property
+    def src_lens(self) -> np.ndarray:
+        return np.diff(self.src_offsets)
+
+    @property
+    def tgt_lens(self) -> np.ndarray:  # + 1: BOS (input side) / EOS (output side)
+        return np.diff(self.tgt_offsets) + 1
+
+    def src(self, i: int) -> np.ndarray:
+        return self.src_ids[self.src_offsets[i] : self.src_offsets[i + 1]]
+
+    def tgt(self, i: int) -> np.ndarray:
+        return self.tgt_ids[self.tgt_offsets[i] : self.tgt_offsets[i + 1]]
+
+
+@dataclass
+class Prepared:
+    path: Path
+    meta: dict
+    splits: dict[str, Seq2SeqSplit]
+
+    def pairs(self, split: str, limit: int | None = None) -> list[tuple[str, str]]:
+        """(source, target) texts of a split, for dev metrics; [] when the texts were not saved."""
+        f = self.path / f"{split}.pairs.jsonl"
+        if not f.is_file():
+            return []
+        out = []
+        with open(f, encoding="utf-8") as fh:
+            for line in fh:
+                row = json.loads(line)
+                out.append((row["src"], row["tgt"]))
+                if limit is not None and len(out) >= limit:
+                    break
+        return out
+
+    @property
+    def tokenizer_dir(self) -> Path | None:
+        d = self.path / "tokenizer"
+        return d if d.is_dir() else None
+
+
+def load_prepared(path: str | Path) -> Prepared:
+    path = Path(path)
+    if not (path / MANIFEST).is_file():
+        raise FileNotFoundError(f"{path}: no {MANIFEST}; run `fa-nlp prepare --dataset ... --out {path}` first")
+    meta = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+    splits = {}
+    for f in sorted(path.glob("*.src_ids.npy")):
+        name = f.name.removesuffix(".src_ids.npy")
+        arrs = [np.load(path / f"{name}.{k}.npy") for k in ("src_ids", "src_offsets", "tgt_ids", "tgt_offsets")]
+        splits[name] = Seq2SeqSplit(*arrs)
+    return Prepared(path, meta, splits)
+
+
+def collate(split: Seq2SeqSplit, indices: list[int], pad_id: int, bos_id: int, eos_id: int):
+    """-> (src [B,S], tgt_in [B,T], tgt_out [B,T]) int64 tensors, right-padded with pad_id."""
+    import torch
+
+    srcs = [split.src(i) for i in indices]
+    tgts = [split.tgt(i) for i in indices]
+    b = len(indices)
+    src = np.full((b, max(len(s) for s in srcs)), pad_id, dtype=np.int64)
+    t_len = max(len(t) for t in tgts) + 1
+    tin = np.full((b, t_len), pad_id, dtype=np.int64)
+    tout = np.full((b, t_len), pad_id, dtype=np.int64)
+    for r, (s, t) in enumerate(zip(srcs, tgts)):
+        src[r, : len(s)] = s
+        tin[r, 0] = bos_id
+        tin[r, 1 : len(t) + 1] = t
+        tout[r, : len(t)] = t
+        tout[r, len(t)] = eos_id
+    return torch.from_numpy(src), torch.from_numpy(tin), torch.from_numpy(tout)
+
+
+# ---------------------------------------------------------------------------------------------
+# prepare
+
+
+def prepare(dataset: str | Path, tokenizer: str | Path, out: str | Path, max_len: int = 256,
+            src_column: str | None = None, tgt_column: str | None = None, splits=SPLITS) -> dict:
+    """Tokenize every split found in `dataset` into `out` (built in a temp dir, swapped in atomically).
+
+    Pairs whose source or target would exceed `max_len` tokens (with BOS/EOS) are skipped and counted.
+    """
+    from fa_nlp.data.builds import input_record
+    from fa_nlp.io import atomic_dir
+    from fa_nlp.tokenization import load_tokenizer
+
+    dataset, tok_path = Path(dataset), Path(tokenizer)
+    tok = load_tokenizer(tok_path)
+    found = {s: _find_split_file(dataset, s) for s in splits}
+    found = {s: f for s, f in found.items() if f is not None}
+    if "train" not in found:
+        raise FileNotFoundError(f"{dataset}: no train split (looked for parquet/train.parquet and train.jsonl)")
+    started = time.time()
+    counts, reports = {}, {}
+    with atomic_dir(out) as tmp:
+        for split, f in found.items():
+            rep = SkipReport()
+            src_seqs, tgt_seqs, pairs = [], [], []
+            rows = list(read_pairs(f, src_column, tgt_column))
+            enc_src = tok.encode_batch([r["src"] for r in rows])
+            enc_tgt = tok.encode_batch([r["tgt"] for r in rows])
+            for r, s, t in zip(rows, enc_src, enc_tgt):
+                if len(s) + 1 > max_len or len(t) + 1 > max_len:
+                    rep.skip("longer than max_len", r["id"])
+                    continue
+                if not t:
+                    rep.skip("empty target", r["id"])
+                    continue
+                src_seqs.append(list(s) + [tok.eos_id])
+                tgt_seqs.append(list(t))
+                pairs.append(r)
+                rep.keep()
+            rep.check()
+            write_split(tmp, split, src_seqs, tgt_seqs, pairs)
+            counts[split] = {"pairs": len(src_seqs), "src_tokens": sum(map(len, src_seqs)),
+                             "tgt_tokens": sum(map(len, tgt_seqs)) + len(tgt_seqs)}
+            reports[split] = rep.to_dict() if hasattr(rep, "to_dict") else {"read": rep.read, "kept": rep.kept}
+        shutil.copytree(tok_path if tok_path.is_dir() else tok_path.parent, tmp / "tokenizer")
+        write_meta(tmp, tok.vocab_size, tok.pad_id, tok.bos_id, tok.eos_id, max_len=max_len,
+                   inputs=[input_record(f) for f in found.values()], tokenizer=str(tok_path),
+                   counts=counts, skips=reports, seconds=round(time.time() - started, 2))
+    return {"counts": counts, "skips": reports}
