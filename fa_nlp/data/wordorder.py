@@ -214,37 +214,6 @@ def sentence_tokens(sentence: str, punctuation: str) -> tuple[list[str], int]:
     return tokens, 0
 
 
-NORMALIZE_CHUNK_CHARS = 2000
-_SAFE_BREAK = re.compile(r"(?<=[.!?؟])\s+")
-
-
-def normalize_text(text: str, chunk_chars: int = NORMALIZE_CHUNK_CHARS) -> str:
-    """`fa_nlp.text.normalize(text).text`, done in pieces of at most ~`chunk_chars` characters.
-
-    Why: normalization aligns its output with its input (difflib) to keep offsets, which costs time
-    quadratic in the segment length (an 18k-character news article takes ~7 s, a 2k one ~0.05 s). We
-    need no offsets here, so long documents are cut after sentence-final marks followed by whitespace
-    (where hazm's rules don't reach across), each piece normalized, and the pieces joined by one space.
-    Sentence splitting still runs on the whole normalized document.
-    """
-    from fa_nlp.text import normalize
-
-    if len(text) <= chunk_chars:
-        return normalize(text).text
-    pieces: list[str] = []
-    chunk: list[str] = []
-    size = 0
-    for part in _SAFE_BREAK.split(text):
-        if chunk and size + len(part) > chunk_chars:
-            pieces.append(normalize(" ".join(chunk)).text)
-            chunk, size = [], 0
-        chunk.append(part)
-        size += len(part) + 1
-    if chunk:
-        pieces.append(normalize(" ".join(chunk)).text)
-    return " ".join(p for p in pieces if p)
-
-
 @dataclass
 class Candidate:
     """A sentence that passed every per-document filter; dedup and shuffling happen later, in order."""
@@ -264,7 +233,7 @@ def process_document(doc_id: str, text: str, source: str, params: dict[str, Any]
 
     Pure given its inputs (no global state), so it can run in any worker process.
     """
-    from fa_nlp.text import sentence_spans
+    from fa_nlp.text import normalize, sentence_spans
 
     if source in params["test_sources"]:
         split = "test"
@@ -273,7 +242,7 @@ def process_document(doc_id: str, text: str, source: str, params: dict[str, Any]
     report = reports[split]
     lo, hi = params["bounds"][split]
     out: list[Candidate] = []
-    norm = normalize_text(text)
+    norm = normalize(text).text
     for i, (s, e) in enumerate(sentence_spans(norm)):
         sentence = norm[s:e].strip()
         if not sentence:

@@ -223,16 +223,6 @@ def test_shuffle_tokens(tokens, distinct):
         assert out == wordorder.shuffle_tokens(tokens, 0, "d", 0, k)  # seeded: same call, same result
 
 
-def test_chunked_normalization_matches_whole_document():
-    # long documents are normalized in pieces (normalize's alignment is quadratic); the result must
-    # equal normalizing the whole text: Arabic ي/ك, spacing before punctuation and "می " prefixes included
-    from fa_nlp.text import normalize
-
-    text = " ".join(f"{s.replace('ی', 'ي', 1)} او گفت : «بله» و مي رود ." for s in _SENTENCES * 3)
-    assert len(text) > 1000
-    assert wordorder.normalize_text(text, chunk_chars=150) == normalize(text).text
-
-
 # ---------------------------------------------------------------- filters and counts
 
 
