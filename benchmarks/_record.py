@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as _dt
-import json
 import os
 import platform
 import subprocess
@@ -81,7 +80,7 @@ def record(name: str, results: dict[str, Any], results_dir: Path | None = None) 
     """Write `results` plus machine info to benchmarks/results/<name>-<UTC timestamp>.json (atomically)."""
     from fa_nlp.io import write_json
 
-    now = _dt.datetime.now(_dt.timezone.utc)
+    now = _dt.datetime.now(_dt.UTC)
     payload = {
         "benchmark": name,
         "timestamp": now.isoformat(timespec="seconds"),

@@ -16,7 +16,7 @@ os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from fa_nlp.settings import REPO_ROOT, data_root  # noqa: E402
+from fa_nlp.settings import REPO_ROOT, data_root  # noqa: E402 (caches must be set first)
 
 SAMPLE_DIR = REPO_ROOT / "corpora" / "sample"
 

@@ -10,10 +10,9 @@ from fa_nlp.io import atomic_dir, atomic_open, sha256_file, write_json
 def test_atomic_open_keeps_old_content_on_failure(tmp_path):
     target = tmp_path / "out.txt"
     target.write_text("old", encoding="utf-8")
-    with pytest.raises(RuntimeError):
-        with atomic_open(target) as fh:
-            fh.write("half")
-            raise RuntimeError("interrupted")
+    with pytest.raises(RuntimeError), atomic_open(target) as fh:
+        fh.write("half")
+        raise RuntimeError("interrupted")
     assert target.read_text(encoding="utf-8") == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]  # no temp file left
 
@@ -24,10 +23,9 @@ def test_atomic_dir_swaps_in_complete_directory(tmp_path):
         (tmp / "a.txt").write_text("1", encoding="utf-8")
         assert not out.exists()  # nothing visible until the build completes
     assert (out / "a.txt").read_text(encoding="utf-8") == "1"
-    with pytest.raises(ValueError):
-        with atomic_dir(out) as tmp:
-            (tmp / "b.txt").write_text("2", encoding="utf-8")
-            raise ValueError("boom")
+    with pytest.raises(ValueError), atomic_dir(out) as tmp:
+        (tmp / "b.txt").write_text("2", encoding="utf-8")
+        raise ValueError("boom")
     assert sorted(p.name for p in out.iterdir()) == ["a.txt"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ds"]
 

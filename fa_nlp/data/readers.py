@@ -327,7 +327,7 @@ def read_sbd_gold(
             except json.JSONDecodeError as e:
                 raise _Skip(
                     InputError(path, lineno, f"malformed JSON: {e.msg} (column {e.colno})"), "malformed_json"
-                )
+                ) from None
             if not isinstance(rec, dict):
                 raise _Skip(
                     InputError(path, lineno, f"expected an object, got {type(rec).__name__}"), "bad_type"
