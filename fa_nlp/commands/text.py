@@ -1,6 +1,6 @@
 """`fa-nlp split | normalize | eval-sbd`: the fa_nlp.text functions on files or stdin.
 
-fa-nlp split corpora/sample/docs/*.txt --format jsonl
+fa-nlp split corpora/sample/documents.txt --doc-mode blank --format jsonl --stats
 echo "سلام. خوبی؟" | fa-nlp split
 fa-nlp normalize notes.txt > notes.norm.txt
 fa-nlp eval-sbd --gold ../shared/data/ud_fa_sbd/seraji_test.jsonl --json sbd.json
@@ -28,9 +28,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--doc-mode",
         choices=("line", "blank", "file"),
         default="line",
-        help="what a document is: each line, blank-line-separated blocks "
-        "(single newlines inside are spaces unless a list item starts), or the whole file",
+        help="what a document is: each line, blank-line-separated blocks (a first line "
+        "'# id: NAME' names the block, as in corpora/sample), or the whole file",
     )
+    p.add_argument(
+        "--line-breaks",
+        choices=("split", "paragraph"),
+        default="split",
+        help="split (default): every line break ends a sentence (headings, list items, one paragraph "
+        "per line); paragraph: hard-wrapped text, only blank lines and list items end sentences",
+    )
+    p.add_argument("--lenient", action="store_true", help="skip and count undecodable lines instead of stopping")
+    p.add_argument("--stats", action="store_true", help="print a summary (documents, sentences, words) to stderr")
     p.set_defaults(func=_split)
 
     p = subparsers.add_parser(
@@ -69,41 +78,34 @@ def _read_lines(name: str) -> Iterator[tuple[int, str]]:
             fh.close()
 
 
-def iter_docs(name: str, mode: str) -> Iterator[tuple[str, str]]:
-    """(doc id, text) for one input under a --doc-mode."""
-    label = "stdin" if name == "-" else Path(name).name
-    if mode == "line":
-        for lineno, line in _read_lines(name):
-            if line.strip():
-                yield f"{label}:{lineno}", line
-        return
-    lines = list(_read_lines(name))
+def iter_docs(name: str, mode: str, lenient: bool = False, report=None) -> Iterator[tuple[str, str]]:
+    """(doc id, text) for one input under a --doc-mode, read by `fa_nlp.data.readers`."""
+    from fa_nlp.data.readers import read_plain
+
+    path = "/dev/stdin" if name == "-" else name
     if mode == "file":
-        text = "\n".join(line for _, line in lines)
+        text = "\n".join(line for _, line in _read_lines(name))
         if text.strip():
-            yield label, text
+            yield ("stdin" if name == "-" else Path(name).name), text
         return
-    block: list[str] = []
-    first = 0
-    for lineno, line in [*lines, (len(lines) + 1, "")]:
-        if line.strip():
-            if not block:
-                first = lineno
-            block.append(line)
-        elif block:
-            yield f"{label}:{first}", "\n".join(block)
-            block = []
+    for doc in read_plain(path, mode=mode, lenient=lenient, report=report):
+        yield doc.id, doc.text
 
 
 def _split(args: argparse.Namespace) -> int:
+    from fa_nlp.report import SkipReport
     from fa_nlp.text import sentence_spans
 
-    line_breaks = "paragraph" if args.doc_mode == "blank" else "split"
     out = sys.stdout
     first = True
+    report = SkipReport()
+    n_docs = n_sents = n_words = 0
     for name in args.files:
-        for doc_id, text in iter_docs(name, args.doc_mode):
-            spans = sentence_spans(text, line_breaks=line_breaks)
+        for doc_id, text in iter_docs(name, args.doc_mode, args.lenient, report):
+            spans = sentence_spans(text, line_breaks=args.line_breaks)
+            n_docs += 1
+            n_sents += len(spans)
+            n_words += sum(len(text[s:e].split()) for s, e in spans)
             if args.format == "jsonl":
                 row = {
                     "doc": doc_id,
@@ -116,6 +118,10 @@ def _split(args: argparse.Namespace) -> int:
                 for s, e in spans:
                     out.write(" ".join(text[s:e].split("\n")) + "\n")
             first = False
+    if args.stats:
+        per = n_words / n_sents if n_sents else 0.0
+        print(f"split: {n_docs} documents, {n_sents} sentences, {n_words} words ({per:.1f} words/sentence); "
+              f"input lines skipped: {report.n_skipped} ({report.summary()})", file=sys.stderr)
     return 0
 
 

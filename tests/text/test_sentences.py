@@ -271,7 +271,7 @@ def test_cli_split_jsonl(tmp_path):
         text=True,
     ).stdout
     rows = [json.loads(line) for line in out.splitlines()]
-    assert [r["doc"] for r in rows] == ["a.txt:1", "a.txt:2"]
+    assert [r["doc"] for r in rows] == ["a:1", "a:2"]  # ids from fa_nlp.data.readers: <stem>:<line>
     assert [s["text"] for s in rows[0]["sentences"]] == ["سلام.", "خوبی؟"]
     assert rows[1]["sentences"] == [{"start": 0, "end": 22, "text": "دکتر م. ع. کرمانی آمد."}]
 
@@ -313,3 +313,18 @@ def test_fast_path_matches_rules_on_ud(shared_data):
     for name in ("seraji_dev", "perdt_dev"):
         for doc in read_gold(shared_data / "ud_fa_sbd" / f"{name}.jsonl"):
             assert _spans(doc.text, "split", fast=True) == _spans(doc.text, "split", fast=False), doc.id
+
+
+def test_cli_split_blank_docs_use_id_lines_and_report_stats(tmp_path):
+    src = tmp_path / "docs.txt"
+    src.write_text("# id: doc-a\nعنوان بدون نقطه\nمتن اول. متن دوم!\n\n# id: doc-b\nفقط یک جمله.\n", encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "fa_nlp", "split", str(src), "--doc-mode", "blank", "--format", "jsonl", "--stats"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    rows = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [r["doc"] for r in rows] == ["doc-a", "doc-b"]  # the "# id:" line names the doc, and is not text
+    assert [s["text"] for s in rows[0]["sentences"]] == ["عنوان بدون نقطه", "متن اول.", "متن دوم!"]  # heading line
+    assert "2 documents, 4 sentences" in proc.stderr
