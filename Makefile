@@ -3,11 +3,19 @@ SHELL := /bin/bash
 PY ?= $(shell command -v python3.12 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
+FA := $(BIN)/fa-nlp
 STAMP := $(VENV)/.installed-stamp
 export FA_NLP_DATA ?= $(abspath ../shared/data)
 export TOKENIZERS_PARALLELISM ?= false
+NPROC ?= 2
+DEMO := build/demo
+RUN ?= runs/wordorder-tiny-cpu
 
-.PHONY: venv demo test lint bench
+.PHONY: help venv demo test lint wordorder wordorder-sample qa train evaluate eval-sbd \
+        bench bench-sbd bench-wordorder bench-qa bench-decode bench-train gpu-data gpu-train clean
+
+help:  ## list targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 20
 
 $(STAMP): pyproject.toml
 	@$(PY) -c 'import sys; assert sys.version_info >= (3, 12), f"fa_nlp needs Python >= 3.12, {sys.executable} is {sys.version.split()[0]}"'
@@ -16,10 +24,89 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	@touch $(STAMP)
 
-venv: $(STAMP)
+venv: $(STAMP)  ## create/update .venv (python 3.12, the package in editable mode, dev tools)
 
-test: $(STAMP)
+test: $(STAMP)  ## run the test suite (what CI runs)
 	$(BIN)/python -m pytest -q
 
-lint: $(STAMP)
-	$(BIN)/ruff check fa_nlp tests benchmarks
+lint: $(STAMP)  ## ruff
+	$(BIN)/ruff check fa_nlp tests benchmarks corpora
+
+# ---------------------------------------------------------------- the main job, on the bundled sample
+demo: $(STAMP)  ## split → word-order dataset → tokenizer → train a tiny model (CPU) → evaluate, on corpora/sample
+	@echo "== 1/7 sentences of the sample corpus (first 8 shown)"
+	@mkdir -p $(DEMO)
+	@$(FA) split corpora/sample/documents.txt --doc-mode blank --stats > $(DEMO)/sentences.txt
+	@head -n 8 $(DEMO)/sentences.txt | sed 's/^/    /'
+	@echo "== 2/7 word-order dataset (shuffled words → ordered sentence), split by document"
+	$(FA) build wordorder --config fa_nlp/configs/wordorder-sample.toml --out $(DEMO)/wordorder --no-progress
+	@echo "== 3/7 sentencepiece tokenizer on the training split"
+	$(FA) tokenizer train --dataset $(DEMO)/wordorder --vocab-size 1000 --out $(DEMO)/tokenizer
+	@echo "== 4/7 token arrays for training"
+	$(FA) prepare --dataset $(DEMO)/wordorder --tokenizer $(DEMO)/tokenizer --out $(DEMO)/prepared
+	@echo "== 5/7 train the tiny encoder-decoder on CPU (about 2 minutes)"
+	rm -rf $(DEMO)/run
+	$(FA) train --config fa_nlp/configs/wordorder-tiny-cpu.toml --data.prepared=$(DEMO)/prepared --log.run_dir=$(DEMO)/run
+	@echo "== 6/7 evaluate on the held-out test documents: greedy/beam, with/without the word constraint, baselines"
+	$(FA) evaluate $(DEMO)/run --split test
+	@echo "== 7/7 the sample QA set: statistics and windowed features"
+	$(FA) qa-stats corpora/sample/qa.json
+	$(FA) tokenizer train --family qa --squad corpora/sample/qa.json --vocab-size 2000 --out $(DEMO)/qa-tokenizer
+	$(FA) build qa --dataset corpora/sample/qa.json --tokenizer $(DEMO)/qa-tokenizer --max-length 128 --overlap 32 --out $(DEMO)/qa
+	@echo
+	@echo "Done. Read $(DEMO)/run/eval-test/report.md (scores + before/after samples), $(DEMO)/run/curves.png,"
+	@echo "$(DEMO)/wordorder/README.md (dataset card) and $(DEMO)/qa/README.md. The sample is tiny: expect low scores."
+
+# ---------------------------------------------------------------- real data (../shared/data or FA_NLP_DATA)
+wordorder: $(STAMP)  ## word-order dataset from fa_text prose tiers A+B → build/wordorder/fa_text
+	$(FA) build wordorder --config fa_nlp/configs/wordorder-fa_text.toml --out build/wordorder/fa_text --num-proc $(NPROC)
+
+wordorder-sample: $(STAMP)  ## word-order dataset from the bundled sample → build/wordorder/sample
+	$(FA) build wordorder --config fa_nlp/configs/wordorder-sample.toml --out build/wordorder/sample
+
+qa: $(STAMP)  ## QA tokenizer on PQuAD Validation contexts, then windowed features (384/128) → build/qa/pquad
+	$(FA) tokenizer train --family qa --kind wordpiece --vocab-size 8000 --squad $(FA_NLP_DATA)/pquad/Validation.json --out build/tok/qa
+	$(FA) build qa --dataset pquad --tokenizer build/tok/qa --max-length 384 --overlap 128 --out build/qa/pquad
+
+train: wordorder-sample  ## train the tiny CPU model on the sample (runs/wordorder-tiny-cpu)
+	$(FA) tokenizer train --dataset build/wordorder/sample --vocab-size 1000 --out build/tok/sample
+	$(FA) prepare --dataset build/wordorder/sample --tokenizer build/tok/sample --out build/prepared/sample
+	$(FA) train --config fa_nlp/configs/wordorder-tiny-cpu.toml $(if $(wildcard $(RUN)/checkpoints),--resume)
+
+evaluate: $(STAMP)  ## evaluate RUN (default runs/wordorder-tiny-cpu) on its test split
+	$(FA) evaluate $(RUN) --split test --beam 5 --length-penalty 1.0 --constrained both
+
+eval-sbd: $(STAMP)  ## sentence-boundary P/R/F1 on UD Persian (Seraji, PerDT) vs hazm
+	$(FA) eval-sbd --gold $(FA_NLP_DATA)/ud_fa_sbd/{seraji,perdt}_{dev,test}.jsonl
+
+# ---------------------------------------------------------------- GPU (one command each; see README "Training on a GPU")
+gpu-data: wordorder  ## here: tokenizer + token arrays for the fa_text word-order data → build/prepared/fa_text
+	$(FA) tokenizer train --dataset build/wordorder/fa_text --vocab-size 8000 --out build/tok/fa_text
+	$(FA) prepare --dataset build/wordorder/fa_text --tokenizer build/tok/fa_text --out build/prepared/fa_text
+
+gpu-train: $(STAMP)  ## on the GPU machine: train base (≤30 min), evaluate, benchmark training and decoding
+	$(FA) train --config fa_nlp/configs/wordorder-base-gpu.toml
+	$(FA) evaluate runs/wordorder-base-gpu --split test --beam 5 --constrained both
+	$(BIN)/python benchmarks/bench_train.py --prepared build/prepared/fa_text --model base
+	$(BIN)/python benchmarks/bench_decode.py --run runs/wordorder-base-gpu
+
+# ---------------------------------------------------------------- benchmarks (JSON records in benchmarks/results/)
+bench: bench-sbd bench-wordorder bench-qa bench-decode bench-train  ## every CPU benchmark
+
+bench-sbd: $(STAMP)  ## splitter F1 + throughput vs hazm
+	$(BIN)/python benchmarks/bench_sbd.py
+
+bench-wordorder: $(STAMP)  ## full fa_text build, 1 vs 2 processes, peak memory
+	$(BIN)/python benchmarks/bench_wordorder.py --corpus fa_text
+
+bench-qa: $(STAMP)  ## QA features vs the run_qa.py reference (same tokenizer, identical output)
+	$(BIN)/python benchmarks/bench_qa_features.py
+
+bench-decode: $(STAMP)  ## decoding speed smoke run on CPU (random tiny model)
+	$(BIN)/python benchmarks/bench_decode.py --cpu-smoke --threads 1
+
+bench-train: $(STAMP)  ## training speed smoke run on CPU vs nn.Transformer padded baseline
+	$(BIN)/python benchmarks/bench_train.py --cpu-smoke
+
+clean:  ## remove build outputs (not .venv)
+	rm -rf build runs

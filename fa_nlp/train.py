@@ -63,6 +63,7 @@ class OptimSection:
     min_lr_ratio: float = 0.1  # cosine decays to lr * min_lr_ratio
     warmup_steps: int = 100
     max_steps: int = 1000  # optimizer steps
+    max_minutes: float = 0.0  # wall-clock budget of this invocation's loop (0 = none): stop, evaluate, save
     weight_decay: float = 0.01  # on matrices only (not norms, not the embedding)
     beta1: float = 0.9
     beta2: float = 0.98
@@ -303,7 +304,9 @@ def train(cfg: TrainConfig, resume: bool = False, stop_at: int | None = None) ->
         bar = tqdm(total=o.max_steps, initial=step, desc="train", dynamic_ncols=True)
     model.train()
     last_loss, t0, tok_since = float("nan"), time.time(), 0
+    loop_start = time.time()
     end = min(o.max_steps, stop_at) if stop_at else o.max_steps
+    out_of_time = False
     while step < end:
         batches = epoch_batches(src_lens, tgt_lens, cfg.data.max_tokens, cfg.seed, epoch, ctx.rank, ctx.world_size)
         if len(batches) < o.grad_accum:
@@ -340,6 +343,9 @@ def train(cfg: TrainConfig, resume: bool = False, stop_at: int | None = None) ->
             batch_index += o.grad_accum
             last_loss = loss_val
             tok_since += n_tgt * ctx.world_size
+            if o.max_minutes > 0 and step < end and _time_up(loop_start, o.max_minutes, ctx, device, step):
+                out_of_time, end = True, step
+                print0(f"time budget of {o.max_minutes} min reached at step {step}: evaluating and saving")
             if bar is not None:
                 bar.update(1)
                 bar.set_postfix(loss=f"{loss_val:.3f}", lr=f"{scheduler.get_last_lr()[0]:.2e}")
@@ -351,7 +357,7 @@ def train(cfg: TrainConfig, resume: bool = False, stop_at: int | None = None) ->
                 row = {"step": step, "epoch": epoch, "loss": round(loss_val, 6), "lr": scheduler.get_last_lr()[0],
                        "grad_norm": round(gnorm, 4), "tokens_per_s": round(tok_since / max(dt, 1e-9), 1)}
                 t0, tok_since = time.time(), 0
-            if step % cfg.log.eval_every == 0 or step == o.max_steps:
+            if step % cfg.log.eval_every == 0 or step == o.max_steps or out_of_time:
                 row = row or {"step": step, "epoch": epoch}
                 rng = torch.get_rng_state()
                 dl = dev_loss()
@@ -372,7 +378,21 @@ def train(cfg: TrainConfig, resume: bool = False, stop_at: int | None = None) ->
         tb.close()
     compute_cleanup()
     return {"step": step, "epoch": epoch, "loss": last_loss, "run_dir": str(run_dir),
-            "num_parameters": raw_model.num_parameters()}
+            "num_parameters": raw_model.num_parameters(), "stopped_by_time_budget": out_of_time}
+
+
+def _time_up(started: float, budget_min: float, ctx, device, step: int) -> bool:
+    """Whether the time budget is spent; under DDP all ranks decide together (every 10 steps)."""
+    if not ctx.is_distributed:
+        return time.time() - started >= budget_min * 60
+    if step % 10:
+        return False
+    import torch
+    import torch.distributed as dist
+
+    flag = torch.tensor([int(time.time() - started >= budget_min * 60)], device=device)
+    dist.all_reduce(flag, op=dist.ReduceOp.MAX)
+    return bool(flag.item())
 
 
 # ---------------------------------------------------------------------------------------------

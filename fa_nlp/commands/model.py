@@ -44,6 +44,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--max-len", type=int, default=256, help="skip (and count) longer pairs, in tokens")
     p.add_argument("--src-column", default=None, help="default: shuffled (parquet) / src (jsonl)")
     p.add_argument("--tgt-column", default=None, help="default: ordered (parquet) / tgt (jsonl)")
+    p.add_argument("--json", action="store_true", help="print the whole manifest as JSON")
     p.set_defaults(func=_prepare)
 
     m = sub.add_parser("model", help="inspect model configurations")
@@ -80,7 +81,14 @@ def _prepare(args) -> int:
 
     out = prepare(args.dataset, args.tokenizer, args.out, max_len=args.max_len, src_column=args.src_column,
                   tgt_column=args.tgt_column)
-    print(json.dumps(out, ensure_ascii=False, indent=2))
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+        return 0
+    for split, c in out.get("counts", {}).items():
+        extra = {k: v for k, v in c.items() if k not in ("pairs", "src_tokens", "tgt_tokens")}
+        print(f"prepare: {split}: {c.get('pairs')} pairs, {c.get('src_tokens')} source / {c.get('tgt_tokens')} "
+              f"target tokens" + (f", {extra}" if extra else ""))
+    print(f"prepare: arrays written to {args.out}")
     return 0
 
 

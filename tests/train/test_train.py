@@ -62,6 +62,15 @@ def test_nan_loss_stops_and_keeps_last_good_checkpoint(toy_prepared, toy, tmp_pa
     assert all(p.isfinite().all() for p in model.parameters())
 
 
+def test_time_budget_stops_with_a_checkpoint(toy_prepared, toy, tmp_path):
+    # a budget of ~0 minutes ends the loop after its first step, with a checkpoint and a logged row
+    cfg = load_config(TrainConfig, None, toy.overrides(toy_prepared, tmp_path / "run", "optim.max_steps=50",
+                                                       "optim.max_minutes=0.000001"))
+    out = train(cfg)
+    assert out["stopped_by_time_budget"] and out["step"] == 1
+    assert checkpoint.list_steps(tmp_path / "run") == [1]
+
+
 def test_existing_run_needs_resume(toy_prepared, toy, tmp_path):
     cfg = load_config(TrainConfig, None, toy.overrides(toy_prepared, tmp_path / "run", "optim.max_steps=2"))
     train(cfg)
