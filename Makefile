@@ -84,11 +84,8 @@ gpu-data: wordorder  ## here: tokenizer + token arrays for the fa_text word-orde
 	$(FA) tokenizer train --dataset build/wordorder/fa_text --vocab-size 8000 --out build/tok/fa_text
 	$(FA) prepare --dataset build/wordorder/fa_text --tokenizer build/tok/fa_text --out build/prepared/fa_text
 
-gpu-train: $(STAMP)  ## on the GPU machine: train base (≤30 min), evaluate, benchmark training and decoding
-	$(FA) train --config fa_nlp/configs/wordorder-base-gpu.toml
-	$(FA) evaluate runs/wordorder-base-gpu --split test --beam 5 --constrained both
-	$(BIN)/python benchmarks/bench_train.py --prepared build/prepared/fa_text --model base
-	$(BIN)/python benchmarks/bench_decode.py --run runs/wordorder-base-gpu
+gpu-train:  ## on a GPU machine, after gpu-data: train base (≤30 min), evaluate, benchmark training + decoding
+	PY=$(if $(wildcard $(BIN)/python),$(BIN)/python,python3) bash benchmarks/gpu_run.sh
 
 # ---------------------------------------------------------------- benchmarks (JSON records in benchmarks/results/)
 bench: bench-sbd bench-wordorder bench-qa bench-decode bench-train  ## every CPU benchmark

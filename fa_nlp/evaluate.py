@@ -298,16 +298,11 @@ def render_report(metrics: dict[str, Any], rows: Sequence[dict], preds: dict[str
 
 def plot_by_length(metrics: dict[str, Any], out: str | Path) -> Path:
     """Grouped bars: EM (left) and BLEU (right) per length bucket, one bar per system."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from fa_nlp.io import atomic_open
+    from fa_nlp.plots import pyplot, save_png
 
     systems = _all_systems(metrics)
     buckets = [b for b in bucket_order() if any(b in s["by_length"] for s in systems.values())]
-    fig, axes = plt.subplots(1, 2, figsize=(12, 4))
+    fig, axes = pyplot().subplots(1, 2, figsize=(12, 4))
     width = 0.8 / max(len(systems), 1)
     for ax, key in zip(axes, ("em", "bleu")):
         for j, (name, s) in enumerate(systems.items()):
@@ -320,7 +315,4 @@ def plot_by_length(metrics: dict[str, Any], out: str | Path) -> Path:
         ax.set_title(f"{key.upper()} by length ({metrics['split']}, n={metrics['n']})")
     axes[0].legend(fontsize=7)
     fig.tight_layout()
-    with atomic_open(out, "wb") as fh:
-        fig.savefig(fh, format="png", dpi=110)
-    plt.close(fig)
-    return Path(out)
+    return save_png(fig, out)

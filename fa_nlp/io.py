@@ -86,3 +86,22 @@ def atomic_dir(path: str | Path) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def iter_jsonl(path: str | Path) -> Iterator[tuple[int, Any]]:
+    """(line number, parsed value) for each non-blank line of a JSONL file; invalid UTF-8 or JSON
+    raises `InputError` naming the file and line."""
+    from fa_nlp.report import InputError
+
+    with open(path, "rb") as fh:
+        for lineno, raw in enumerate(fh, 1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as e:
+                raise InputError(path, lineno, f"invalid UTF-8 at byte {e.start} of the line ({e.reason})") from None
+            if not line.strip():
+                continue
+            try:
+                yield lineno, json.loads(line)
+            except json.JSONDecodeError as e:
+                raise InputError(path, lineno, f"malformed JSON: {e.msg} (column {e.colno})") from None

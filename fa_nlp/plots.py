@@ -9,13 +9,25 @@ import json
 from pathlib import Path
 
 
-def _plt():
+def pyplot():
+    """matplotlib.pyplot on the Agg backend: plots never need a display."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     return plt
+
+
+def save_png(fig, out: str | Path, dpi: int = 110) -> Path:
+    """Write a figure atomically and reproducibly (no timestamp in the PNG metadata), then close it."""
+    from fa_nlp.io import atomic_open
+
+    out = Path(out)
+    with atomic_open(out, "wb") as fh:
+        fig.savefig(fh, format="png", dpi=dpi, metadata={"Software": None})
+    pyplot().close(fig)
+    return out
 
 
 def read_metrics(path: str | Path) -> list[dict]:
@@ -27,12 +39,11 @@ def read_metrics(path: str | Path) -> list[dict]:
 
 def plot_curves(metrics_path: str | Path, out: str | Path) -> Path | None:
     """Loss (train + dev), learning rate, and any dev_* metric against step; None if nothing logged yet."""
-    from fa_nlp.io import atomic_open
 
     rows = read_metrics(metrics_path)
     if not rows:
         return None
-    plt = _plt()
+    plt = pyplot()
     extra = sorted({k for r in rows for k in r if k.startswith("dev_") and k != "dev_loss"})
     n = 2 + (1 if extra else 0)
     fig, axes = plt.subplots(1, n, figsize=(5 * n, 3.6))
@@ -57,19 +68,14 @@ def plot_curves(metrics_path: str | Path, out: str | Path) -> Path | None:
             axes[2].plot(x, y, marker="o", ms=3, label=key)
         axes[2].set_xlabel("step"), axes[2].set_title("dev metrics"), axes[2].legend(), axes[2].grid(alpha=0.3)
     fig.tight_layout()
-    out = Path(out)
-    with atomic_open(out, "wb") as fh:
-        fig.savefig(fh, format="png", dpi=110)
-    plt.close(fig)
-    return out
+    return save_png(fig, out)
 
 
 def plot_attention(weights, x_labels: list[str], y_labels: list[str], out: str | Path, title: str = "") -> Path:
     """Heat map of one attention matrix [Tq, Tk] (rows = queries). Persian labels are drawn as given;
     install python-bidi + arabic-reshaper for joined right-to-left glyphs (optional)."""
-    from fa_nlp.io import atomic_open
 
-    plt = _plt()
+    plt = pyplot()
     w = weights.detach().float().cpu().numpy() if hasattr(weights, "detach") else weights
     fig, ax = plt.subplots(figsize=(max(4, 0.45 * len(x_labels) + 2), max(3, 0.4 * len(y_labels) + 1.5)))
     im = ax.imshow(w, cmap="viridis", aspect="auto", vmin=0.0)
@@ -79,11 +85,7 @@ def plot_attention(weights, x_labels: list[str], y_labels: list[str], out: str |
     ax.set_title(title)
     fig.colorbar(im, ax=ax, fraction=0.04)
     fig.tight_layout()
-    out = Path(out)
-    with atomic_open(out, "wb") as fh:
-        fig.savefig(fh, format="png", dpi=110)
-    plt.close(fig)
-    return out
+    return save_png(fig, out)
 
 
 def _display(token: str) -> str:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from fa_nlp.io import write_json, write_jsonl
+from fa_nlp.io import iter_jsonl, write_json, write_jsonl
 from fa_nlp.report import InputError, SkipReport
 
 SPLITS = ("train", "validation", "test")
@@ -59,21 +59,10 @@ def read_pairs(path: str | Path, src_column: str | None = None, tgt_column: str 
             yield {"id": str(i), "src": s, "tgt": t}
         return
     sc, tc = src_column or "src", tgt_column or "tgt"
-    with open(path, "rb") as fh:
-        for lineno, raw in enumerate(fh, 1):
-            try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError as e:
-                raise InputError(path, lineno, f"invalid UTF-8 ({e.reason})") from None
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise InputError(path, lineno, f"malformed JSON: {e.msg}") from None
-            if not isinstance(obj, dict) or not isinstance(obj.get(sc), str) or not isinstance(obj.get(tc), str):
-                raise InputError(path, lineno, f"expected an object with string fields {sc!r} and {tc!r}")
-            yield {"id": str(obj.get("id", lineno)), "src": obj[sc], "tgt": obj[tc]}
+    for lineno, obj in iter_jsonl(path):
+        if not isinstance(obj, dict) or not isinstance(obj.get(sc), str) or not isinstance(obj.get(tc), str):
+            raise InputError(path, lineno, f"expected an object with string fields {sc!r} and {tc!r}")
+        yield {"id": str(obj.get("id", lineno)), "src": obj[sc], "tgt": obj[tc]}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -34,3 +34,20 @@ def test_write_json_and_sha(tmp_path):
     write_json(tmp_path / "x.json", {"متن": "سلام"})
     assert "سلام" in (tmp_path / "x.json").read_text(encoding="utf-8")  # not \u-escaped
     assert len(sha256_file(tmp_path / "x.json")) == 64
+
+
+def test_iter_jsonl_locates_bad_lines(tmp_path):
+    from fa_nlp.io import iter_jsonl
+    from fa_nlp.report import InputError
+
+    good = tmp_path / "g.jsonl"
+    good.write_text('{"a": 1}\n\n["x"]\n', encoding="utf-8")
+    assert list(iter_jsonl(good)) == [(1, {"a": 1}), (3, ["x"])]  # blank lines skipped, numbers kept
+    bad_json = tmp_path / "b.jsonl"
+    bad_json.write_text('{"a": 1}\n{"a": \n', encoding="utf-8")
+    with pytest.raises(InputError, match=r"b.jsonl:2: malformed JSON"):
+        list(iter_jsonl(bad_json))
+    bad_utf8 = tmp_path / "u.jsonl"
+    bad_utf8.write_bytes(b'{"a": 1}\n{"a": "\xff"}\n')
+    with pytest.raises(InputError, match=r"u.jsonl:2: invalid UTF-8 at byte 7"):
+        list(iter_jsonl(bad_utf8))

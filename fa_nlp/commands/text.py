@@ -121,7 +121,7 @@ def _split(args: argparse.Namespace) -> int:
     if args.stats:
         per = n_words / n_sents if n_sents else 0.0
         print(f"split: {n_docs} documents, {n_sents} sentences, {n_words} words ({per:.1f} words/sentence); "
-              f"input lines skipped: {report.n_skipped} ({report.summary()})", file=sys.stderr)
+              f"reader: {report.summary()}", file=sys.stderr)
     return 0
 
 

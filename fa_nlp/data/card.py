@@ -56,14 +56,9 @@ def histogram_png(path: str | Path, counts: dict[str, dict[int, int]], title: st
     matplotlib is imported here (lazily, Agg backend): building a card must not need a display.
     Written to a temp name and renamed, like every other artifact.
     """
-    import matplotlib
+    from fa_nlp.plots import pyplot, save_png
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from fa_nlp.io import atomic_open
-
-    fig, ax = plt.subplots(figsize=(8, 4), dpi=100)
+    fig, ax = pyplot().subplots(figsize=(8, 4), dpi=100)
     n = max(1, len(counts))
     width = 0.8 / n
     for i, (name, hist) in enumerate(counts.items()):
@@ -76,9 +71,4 @@ def histogram_png(path: str | Path, counts: dict[str, dict[int, int]], title: st
     ax.set_ylabel("share of the series" if share else "count")
     ax.legend()
     fig.tight_layout()
-    path = Path(path)
-    # PNG metadata carries no timestamp when Software is the only text field we allow.
-    with atomic_open(path, "wb") as fh:
-        fig.savefig(fh, format="png", metadata={"Software": None})
-    plt.close(fig)
-    return path
+    return save_png(fig, path, dpi=100)

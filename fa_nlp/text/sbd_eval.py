@@ -12,12 +12,12 @@ that keeps trailing spaces isn't punished for them.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from fa_nlp.io import iter_jsonl
 from fa_nlp.report import InputError
 
 __all__ = ["SYSTEMS", "GoldDoc", "SBDScore", "errors", "hazm_spans", "read_gold", "score"]
@@ -83,19 +83,8 @@ def read_gold(path: str | Path) -> list[GoldDoc]:
     """Read gold JSONL; any bad line raises InputError naming file:line and the problem."""
     path = Path(path)
     docs: list[GoldDoc] = []
-    with path.open("rb") as fh:
-        for lineno, raw in enumerate(fh, 1):
-            try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError as e:
-                raise InputError(path, lineno, f"invalid UTF-8: {e}") from None
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise InputError(path, lineno, f"malformed JSON: {e.msg}") from None
-            docs.append(_check_row(row, path, lineno))
+    for lineno, row in iter_jsonl(path):
+        docs.append(_check_row(row, path, lineno))
     return docs
 
 
