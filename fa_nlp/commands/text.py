@@ -62,31 +62,33 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_eval_sbd)
 
 
-def _read_lines(name: str) -> Iterator[tuple[int, str]]:
-    """(line number, line without newline); invalid UTF-8 → InputError naming file:line."""
-    from fa_nlp.report import InputError
-
-    fh = sys.stdin.buffer if name == "-" else open(name, "rb")  # noqa: SIM115
-    try:
-        for lineno, raw in enumerate(fh, 1):
-            try:
-                yield lineno, raw.decode("utf-8").rstrip("\r\n")
-            except UnicodeDecodeError as e:
-                raise InputError("<stdin>" if name == "-" else name, lineno, f"invalid UTF-8: {e}") from None
-    finally:
-        if fh is not sys.stdin.buffer:
-            fh.close()
+def _path(name: str) -> str:
+    """'-' is stdin; the readers open it by name so stdin gets the same located errors as files."""
+    return "/dev/stdin" if name == "-" else name
 
 
 def iter_docs(name: str, mode: str, lenient: bool = False, report=None) -> Iterator[tuple[str, str]]:
     """(doc id, text) for one input under a --doc-mode, read by `fa_nlp.data.readers`."""
-    from fa_nlp.data.readers import read_plain
+    from fa_nlp.data.readers import iter_lines, read_plain
+    from fa_nlp.report import InputError
 
-    path = "/dev/stdin" if name == "-" else name
+    path = _path(name)
     if mode == "file":
-        text = "\n".join(line for _, line in _read_lines(name))
-        if text.strip():
-            yield ("stdin" if name == "-" else Path(name).name), text
+        lines = []
+        for _, line in iter_lines(path, lenient):
+            if isinstance(line, InputError):  # lenient: the file is one document, dropped (and counted) once
+                if report is not None:
+                    report.skip("invalid_utf8", str(line))
+                return
+            lines.append(line)
+        text = "\n".join(lines)
+        if not text.strip():
+            if report is not None:
+                report.skip("empty", path)
+            return
+        if report is not None:
+            report.keep()
+        yield ("stdin" if name == "-" else Path(name).name), text
         return
     for doc in read_plain(path, mode=mode, lenient=lenient, report=report):
         yield doc.id, doc.text
@@ -122,15 +124,18 @@ def _split(args: argparse.Namespace) -> int:
         per = n_words / n_sents if n_sents else 0.0
         print(f"split: {n_docs} documents, {n_sents} sentences, {n_words} words ({per:.1f} words/sentence); "
               f"reader: {report.summary()}", file=sys.stderr)
+    elif report.n_skipped:  # --lenient skips are never silent
+        print(f"split: reader: {report.summary()}", file=sys.stderr)
     return 0
 
 
 def _normalize(args: argparse.Namespace) -> int:
+    from fa_nlp.data.readers import iter_lines
     from fa_nlp.text import NormalizeOptions, normalize
 
     opts = NormalizeOptions(persian_digits=not args.latin_digits, protect=not args.no_protect)
     for name in args.files:
-        for _, line in _read_lines(name):
+        for _, line in iter_lines(_path(name)):  # strict: a bad line stops with file:line
             sys.stdout.write(normalize(line, opts).text + "\n")
     return 0
 

@@ -6,7 +6,7 @@
 
 Files are read as bytes line by line and decoded here, so invalid UTF-8 is reported with its
 line number and byte offset, and memory stays constant in the file size. Strict mode (the
-default) raises `InputError` on the first problem; `lenient=True` counts it in a `SkipReport`
+default) raises `InputError` on the first problem; `lenient=True` counts it in the (required) `SkipReport`
 (reason + example) and goes on, so `read == kept + skipped` always holds.
 """
 
@@ -82,6 +82,12 @@ def iter_lines(path: str | Path, lenient: bool = False) -> Iterator[tuple[int, s
             yield lineno, text.rstrip("\r\n")
 
 
+def check_lenient(lenient: bool, report: SkipReport | None) -> None:
+    """Lenient reading without a report would drop records with no trace: refuse it."""
+    if lenient and report is None:
+        raise ValueError("lenient=True needs report=SkipReport() so that every skipped record is counted")
+
+
 def _problem(err: InputError, reason: str, lenient: bool, report: SkipReport | None) -> None:
     """Strict: raise. Lenient: count the skip (with the located message as its example)."""
     if not lenient:
@@ -105,6 +111,7 @@ def read_plain(
     Line mode counts empty/whitespace-only lines as skipped `empty` (they are not documents);
     in blank mode the block separators are not counted at all.
     """
+    check_lenient(lenient, report)
     path = Path(path)
     if mode not in ("line", "blank"):
         raise ValueError(f"read_plain: mode must be 'line' or 'blank', not {mode!r}")
@@ -197,6 +204,7 @@ def read_conllu(
     Token lines must have 10 tab-separated columns and a valid ID, else `InputError` at file:line.
     Files without any `# newdoc` are one document in document mode.
     """
+    check_lenient(lenient, report)
     path = Path(path)
     if unit not in ("sentence", "document"):
         raise ValueError(f"read_conllu: unit must be 'sentence' or 'document', not {unit!r}")
@@ -315,6 +323,7 @@ def read_sbd_gold(
 
     Only `id` and `text` are read here; sentence spans are gold data for the splitter's scorer.
     """
+    check_lenient(lenient, report)
     path = Path(path)
     for lineno, line in iter_lines(path, lenient):
         try:
@@ -358,6 +367,7 @@ def read_file(
     path: str | Path, kind: str | None = None, lenient: bool = False, report: SkipReport | None = None
 ) -> Iterator[Document]:
     """Documents of one file with the reader `kind` (guessed from the file when None)."""
+    check_lenient(lenient, report)
     path = Path(path)
     kind = kind or guess_kind(path)
     if kind == "plain-lines":
@@ -407,6 +417,7 @@ def read_documents(
     """
     from fa_nlp.data import corpora
 
+    check_lenient(lenient, report)
     text = str(source)
     if kind is None and not isinstance(source, Path):
         head, sep, rest = text.partition(":")

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fa_nlp.data.readers import Document, decode_bytes, iter_lines
+from fa_nlp.data.readers import Document, check_lenient, decode_bytes, iter_lines
 from fa_nlp.report import InputError, SkipReport
 
 
@@ -215,6 +215,7 @@ def read_squad(
     question is skipped, and a bad paragraph/article is one skip. Malformed JSON in a `.json`
     file always raises (nothing after the error can be trusted).
     """
+    check_lenient(lenient, report)
     path = Path(path)
     if path.suffix == ".jsonl":
         return _read_jsonl(path, lenient, report)

@@ -5,7 +5,8 @@ punctuation, no diacritics or kashida) but it changes string length and damages 
 URLs, e-mails, file names and dotted abbreviations (`۳.۵` → `۳ ٫ ۵`, `ق.م` → `ق. م`). So:
 
 1. protected spans (those patterns) are found in the input and kept intact (only their digits and
-   Arabic letters are mapped 1:1);
+   Arabic letters are mapped 1:1), also before a sentence-final `.` and when glued to a word
+   (`قیمت۳.۵درصد` → `قیمت ۳.۵ درصد`: the space hazm puts between words and digits is kept);
 2. the text between them is normalized by hazm, segment by segment;
 3. each segment's output is aligned with its input (difflib) to get, for every normalized character,
    the original character range it came from.
@@ -30,15 +31,21 @@ __all__ = ["NormalizeOptions", "Normalized", "normalize", "protected_spans"]
 
 _DIGITS_TO_FA = str.maketrans("0123456789٠١٢٣٤٥٦٧٨٩%", "۰۱۲۳۴۵۶۷۸۹۰۱۲۳۴۵۶۷۸۹٪")
 _LETTER = r"[^\W\d_]"
+# A token ends at a non-word char, or at a "." that is not followed by a word char: sentence-final
+# `۳.۵.`, `report.pdf.` are still protected, but `1.2` is never cut out of `1.2.3`.
+_END = r"(?!\w|\.\w)"
+# Numbers and dates may touch letters (`قیمت۳.۵درصد`: hazm would make it `۳ ٫ ۵`); only a digit
+# or a dot on either side means we are inside a longer token.
+_NUM_START, _NUM_END = r"(?<![\d.])", r"(?!\d|\.\d)"
 # One alternation; earlier alternatives win, so URLs beat file names beat abbreviations.
 _PROTECTED = re.compile(
     r"(?P<url>(?:https?://|ftp://|www\.)[^\s<>«»\"]*[^\s<>«»\".,،؛:!?؟)\]}])"
     r"|(?P<email>[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)"
-    r"|(?P<file>(?<![\w.])[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*\.[A-Za-z][A-Za-z0-9]{1,5}(?![\w.]))"
-    r"|(?P<version>(?<![\w.])[vV]\d+(?:\.\d+)+(?![\w.])|(?<![\w.])\d+(?:\.\d+){3,}(?![\w.]))"
-    r"|(?P<date>(?<![\w.])\d{1,4}(?P<sep>[/.\-])\d{1,2}(?P=sep)\d{1,4}(?![\w.]))"
+    rf"|(?P<file>(?<![\w.])[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*\.[A-Za-z][A-Za-z0-9]{{1,5}}{_END})"
+    rf"|(?P<version>(?<![\w.])[vV]\d+(?:\.\d+)+{_END}|(?<![\w.])\d+(?:\.\d+){{3,}}{_END})"
+    rf"|(?P<date>{_NUM_START}\d{{1,4}}(?P<sep>[/.\-])\d{{1,2}}(?P=sep)\d{{1,4}}{_NUM_END})"
     r"|(?P<time>(?<![\w:])\d{1,2}:\d{2}(?::\d{2})?(?![\w:]))"
-    r"|(?P<number>(?<![\w.])\d+(?:[.,٫٬]\d+)+(?![\w.]))"
+    rf"|(?P<number>{_NUM_START}\d+(?:[.,٫٬]\d+)+{_NUM_END})"
     rf"|(?P<abbrev>(?<![\w.]){_LETTER}{{1,2}}(?:\.{_LETTER}{{1,2}})+(?![\w]))"
 )
 # Kinds whose digits follow the `persian_digits` option; the others are copied byte for byte.
@@ -208,10 +215,21 @@ def normalize(text: str, options: NormalizeOptions | None = None) -> Normalized:
             out.append(norm)
             _align(seg, norm, pos, starts, ends)
         if e > s:
+            # hazm puts a space between a word and a number (`۵درصد` → `۵ درصد`); a protected number
+            # glued to a word gets the same, mapped like any inserted char (to the char before it)
+            spaced = opts.correct_spacing and kind in _NUMERIC_KINDS
+            if spaced and out and out[-1] and out[-1][-1].isalpha():
+                out.append(" ")
+                starts.append(s - 1)
+                ends.append(s)
             # numbers, dates and abbreviations take the mapped digits/letters; URLs & co stay byte-exact
             out.append(pre[s:e] if kind in _NUMERIC_KINDS or kind == "abbrev" else text[s:e])
             starts.extend(range(s, e))
             ends.extend(range(s + 1, e + 1))
+            if spaced and e < len(pre) and pre[e].isalpha():
+                out.append(" ")
+                starts.append(e - 1)
+                ends.append(e)
         pos = e
     norm_text = "".join(out)
     starts.append(len(text))

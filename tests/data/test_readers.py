@@ -255,3 +255,19 @@ def test_read_sample_corpus(sample_dir):
     # every document has its `# id:` id, prefixed by the corpus name; qa.json (documents = false) is left out
     assert len(docs) == n_id_lines == len({d.id for d in docs})
     assert all(d.id.startswith("sample:") and d.source == str(docs_file) for d in docs)
+
+
+@pytest.mark.parametrize(
+    "read",
+    [
+        lambda p: read_plain(p, lenient=True),
+        lambda p: read_conllu(p, lenient=True),
+        lambda p: read_sbd_gold(p, lenient=True),
+        lambda p: read_documents(p, lenient=True),
+    ],
+)
+def test_lenient_without_report_is_refused(tmp_path, read):
+    # lenient reading with nowhere to count the skips would drop records silently
+    p = _write(tmp_path, "t.txt", "یک\n")
+    with pytest.raises(ValueError, match="lenient=True needs report"):
+        list(read(p))

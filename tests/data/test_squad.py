@@ -208,3 +208,10 @@ def test_real_counts(shared_data, rel, n_questions, n_impossible):
 def test_real_documents_dedupe(shared_data, rel, n_contexts):
     # unique-context counts from parsinlu_rc/README.md
     assert len(list(read_squad_documents(shared_data / rel))) == n_contexts
+
+
+def test_lenient_without_report_is_refused(tmp_path):
+    # a lenient read must have a SkipReport to count into: nothing is dropped without a trace
+    p = _write(tmp_path, "f.json", _v2([]))
+    with pytest.raises(ValueError, match="lenient=True needs report"):
+        read_squad(p, lenient=True)

@@ -48,6 +48,13 @@ ZWNJ = "\u200c"
         ("", ""),  # empty input
         ("۵درصد", "۵ درصد"),  # space between a number and a word
         ("خط اول\n\n\n\nخط دوم", "خط اول\n\nخط دوم"),  # at most one blank line
+        ("قیمت ۳.۵. سپس", "قیمت ۳.۵. سپس"),  # decimal before a full stop (hazm: ۳ ٫ ۵.)
+        ("تاریخ ۱۴۰۲/۰۵/۱۲. سپس", "تاریخ ۱۴۰۲/۰۵/۱۲. سپس"),  # date before a full stop
+        ("نسخه v2.0.1. سپس", "نسخه v2.0.1. سپس"),  # version before a full stop
+        ("فایل report.pdf. سپس", "فایل report.pdf. سپس"),  # file name before a full stop
+        ("قیمت۳.۵درصد", "قیمت ۳.۵ درصد"),  # decimal glued to words: kept, and spaced like hazm spaces digits
+        ("تاریخ۱۴۰۲/۰۵/۱۲بود", "تاریخ ۱۴۰۲/۰۵/۱۲ بود"),  # date glued to words
+        ("IP 192.168.1.1 است", "IP 192.168.1.1 است"),  # IP address: a four-part version, byte-exact
     ],
 )
 def test_normalize(text, expected):
@@ -63,6 +70,19 @@ def test_normalize(text, expected):
 )
 def test_latin_digits_option(text, expected):
     assert normalize(text, NormalizeOptions(persian_digits=False)).text == expected
+
+
+def test_glued_number_without_correct_spacing():
+    # with correct_spacing off nothing is inserted, and the decimal is still intact
+    assert normalize("قیمت۳.۵درصد", NormalizeOptions(correct_spacing=False)).text == "قیمت۳.۵درصد"
+
+
+def test_glued_number_offsets():
+    n = normalize("قیمت۳.۵درصد")
+    assert n.text == "قیمت ۳.۵ درصد"
+    assert n.to_original(5, 8) == (4, 7)  # the number maps back exactly
+    assert n.to_original(4, 5) == (3, 4)  # an inserted space belongs to the char before it
+    assert n.original[slice(*n.to_original(9, 13))] == "درصد"
 
 
 def test_protect_off_lets_hazm_damage_decimals():
@@ -201,3 +221,58 @@ def test_offset_map_any_unicode(text):
     for a, b in ((0, len(n.text)), (len(n.text) // 2, len(n.text))):
         s, e = n.to_original(a, b)
         assert 0 <= s <= e <= len(text)
+
+
+# ---------------------------------------------------------------- protected spans in any context
+
+# (as written, as normalized): numbers and dates take Persian digits, everything else is byte-exact
+_PROTECTED_PIECES = [
+    ("3.5", "۳.۵"),
+    ("۳.۵", "۳.۵"),
+    ("۲٫۵", "۲٫۵"),
+    ("12,500", "۱۲,۵۰۰"),
+    ("۱۴۰۲/۰۵/۱۲", "۱۴۰۲/۰۵/۱۲"),
+    ("۱۴۰۲.۰۵.۱۲", "۱۴۰۲.۰۵.۱۲"),
+    ("2023-05-01", "۲۰۲۳-۰۵-۰۱"),
+    ("10:30", "۱۰:۳۰"),
+    ("https://a.ir/x?y=1", "https://a.ir/x?y=1"),
+    ("www.site.ir/p2", "www.site.ir/p2"),
+    ("ali.r@example.com", "ali.r@example.com"),
+    ("report.pdf", "report.pdf"),
+    ("v2.0.1", "v2.0.1"),
+    ("192.168.1.1", "192.168.1.1"),
+    ("ق.م", "ق.م"),
+    ("ه.ش", "ه.ش"),
+    ("ج.ا.ا", "ج.ا.ا"),
+]
+_BEFORE = ["", " ", "  ", "\n", "«", " (", ": ", "، "]
+_AFTER = ["", " ", ". ", ".", "، ", "»", ") ", "! ", "؟ ", "\n", " ..."]
+_WORDS = ["", "قیمت", "كتاب", "می روم", "اِعلام", "سلام!", "گفت :"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(_WORDS),
+            st.sampled_from(_BEFORE),
+            st.sampled_from(_PROTECTED_PIECES),
+            st.sampled_from(_AFTER),
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_protected_pieces_survive_in_context(parts):
+    """Wherever a protected piece stands (sentence end, brackets, quotes, line ends), it comes out
+    intact, and the offset map takes it back to exactly the original piece."""
+    text, located = "", []
+    for word, before, (piece, expected), after in parts:
+        text += (word + " " if word else "") + before
+        located.append((len(text), len(text) + len(piece), expected))
+        text += piece + after + " "
+    n = normalize(text)
+    for s, e, expected in located:
+        ns, ne = n.to_normalized(s, e)
+        assert n.text[ns:ne] == expected, (text, n.text)
+        assert n.to_original(ns, ne) == (s, e)

@@ -37,6 +37,8 @@ CASES = [
     ("عالی بود!!! دوباره می‌آییم.", ["عالی بود!!!", "دوباره می‌آییم."]),  # !!! is one run
     ("چرا؟؟ نمی‌دانم.", ["چرا؟؟", "نمی‌دانم."]),  # ؟؟ is one run
     ("What?! No.", ["What?!", "No."]),  # Latin ?! is one run
+    ("گفت: «واقعا؟!» بعد خندید.", ["گفت: «واقعا؟!»", "بعد خندید."]),  # ؟! run inside quotes, then a closer
+    ("آیا او آمد?! نه.", ["آیا او آمد?!", "نه."]),  # Latin ? in Persian text, ?! run
     ("تمام شد…. بعدی شروع شد.", ["تمام شد….", "بعدی شروع شد."]),  # …. (ellipsis + full stop) ends a sentence
     # --- closers after the mark: boundary goes after the closer ---
     ("گفت: «با من بیا!» همه آماده شدند.", ["گفت: «با من بیا!»", "همه آماده شدند."]),  # !» then new sentence
@@ -60,6 +62,7 @@ CASES = [
     ("«چرا؟» را از او پرسیدم.", ["«چرا؟» را از او پرسیدم."]),  # closed quote followed by را continues
     ("«بیا!» و رفت.", ["«بیا!» و رفت."]),  # closed quote followed by و continues
     ("«کجایی؟» گفت و رفت.", ["«کجایی؟» گفت و رفت."]),  # closed quote followed by a speech verb continues
+    ("او گفت: «می‌آیم.» و رفت.", ["او گفت: «می‌آیم.» و رفت."]),  # .» followed by و continues
     ("در سال ۱۳۰۰ (؟) به دنیا آمد.", ["در سال ۱۳۰۰ (؟) به دنیا آمد."]),  # (؟) marks doubt, not an end
     ("او گفت که برنده شده (!) است.", ["او گفت که برنده شده (!) است."]),  # (!) marks irony, not an end
     # --- initials ---
@@ -93,6 +96,17 @@ CASES = [
     ("Iran vs. Japan ended. Good.", ["Iran vs. Japan ended.", "Good."]),  # vs.
     ("see Fig. 3 here. Next.", ["see Fig. 3 here.", "Next."]),  # Fig.
     ("صص. ۱۰ تا ۲۰ را بخوانید.", ["صص. ۱۰ تا ۲۰ را بخوانید."]),  # صص. = pages
+    (
+        "دولت ج.ا.ا اعلام کرد. بعد رفت.",
+        ["دولت ج.ا.ا اعلام کرد.", "بعد رفت."],
+    ),  # ج.ا.ا without its final dot
+    ("سال ۱۳۰۰ ه.ش آغاز شد. بعد رفت.", ["سال ۱۳۰۰ ه.ش آغاز شد.", "بعد رفت."]),  # ه.ش without its final dot
+    ("ن.ک. فصل دوم. او آمد.", ["ن.ک. فصل دوم.", "او آمد."]),  # ن.ک. = see
+    (
+        "مقاله (ر.ک. فصل ۲) خوب است. بعد رفتیم.",
+        ["مقاله (ر.ک. فصل ۲) خوب است.", "بعد رفتیم."],
+    ),  # ر.ک. after an opening bracket
+    ("نام او م.ع. کرمانی است. آمد.", ["نام او م.ع. کرمانی است.", "آمد."]),  # initials written without a space
     # --- numbers, decimals, versions, dates, times ---
     ("قیمت ۳.۵ درصد بالا رفت. سپس افت کرد.", ["قیمت ۳.۵ درصد بالا رفت.", "سپس افت کرد."]),  # Persian decimal
     ("نرخ 3.5 درصد شد. خوب است.", ["نرخ 3.5 درصد شد.", "خوب است."]),  # Latin decimal
@@ -103,6 +117,13 @@ CASES = [
     ("تاریخ ۱۴۰۲.۰۵.۱۲ بود. یادم است.", ["تاریخ ۱۴۰۲.۰۵.۱۲ بود.", "یادم است."]),  # dotted date
     ("ساعت ۱۰:۳۰ رسید. دیر بود.", ["ساعت ۱۰:۳۰ رسید.", "دیر بود."]),  # time (colon inside)
     ("جمعیت ۱۲,۵۰۰ نفر است. زیاد است.", ["جمعیت ۱۲,۵۰۰ نفر است.", "زیاد است."]),  # thousands separator
+    ("قیمت ۳.۵. سپس افت کرد.", ["قیمت ۳.۵.", "سپس افت کرد."]),  # decimal at a sentence end
+    ("تاریخ ۱۴۰۲/۰۵/۱۲. بعد رفتیم.", ["تاریخ ۱۴۰۲/۰۵/۱۲.", "بعد رفتیم."]),  # date at a sentence end
+    ("در تاریخ 2023-05-12 آمد. رفت.", ["در تاریخ 2023-05-12 آمد.", "رفت."]),  # ISO date
+    ("ساعت 10:30:15 رسید. دیر بود.", ["ساعت 10:30:15 رسید.", "دیر بود."]),  # time with seconds
+    ("ساعت ۱۰:۳۰. بعد رفتیم.", ["ساعت ۱۰:۳۰.", "بعد رفتیم."]),  # time at a sentence end
+    ("نسخهٔ 3.10.2 آمد. نصب کنید.", ["نسخهٔ 3.10.2 آمد.", "نصب کنید."]),  # version without v
+    ("Version 2.0. Next.", ["Version 2.0.", "Next."]),  # version at a sentence end
     # --- URLs, e-mails, file names ---
     ("به www.example.com بروید. آنجا است.", ["به www.example.com بروید.", "آنجا است."]),  # www URL
     (
@@ -114,6 +135,9 @@ CASES = [
         ["به ali.rezaei@example.com نامه بدهید.", "ممنون."],
     ),  # e-mail
     ("فایل report.pdf را باز کن. بعد ببند.", ["فایل report.pdf را باز کن.", "بعد ببند."]),  # file name
+    ("فایل report.pdf. بعد ببند.", ["فایل report.pdf.", "بعد ببند."]),  # file name at a sentence end
+    ("به ali@example.com. سپس رفت.", ["به ali@example.com.", "سپس رفت."]),  # e-mail at a sentence end
+    ("سایت www.example.com/a. بعد رفت.", ["سایت www.example.com/a.", "بعد رفت."]),  # URL path at a sentence end
     (
         "آدرس ما example.com. با ما تماس بگیرید.",
         ["آدرس ما example.com.", "با ما تماس بگیرید."],
@@ -125,6 +149,7 @@ CASES = [
         ["سروسامان داد…", "در نشست دیروز گفتند."],
     ),  # ellipsis after a verb ends a sentence
     ("او رفت... من ماندم.", ["او رفت...", "من ماندم."]),  # three dots after a verb end a sentence
+    ("او رفت ... من ماندم.", ["او رفت ...", "من ماندم."]),  # detached ... after a verb ends a sentence
     ("کتاب و دفتر و… خرید.", ["کتاب و دفتر و… خرید."]),  # و… means "etc."
     (
         "لب و... بر صورت دارند. دو نفر آمدند.",
@@ -153,6 +178,7 @@ CASES = [
     ),  # two-word place
     ("تهران - واحد مرکزی خبر: طرح آمد.", ["تهران - واحد مرکزی خبر:", "طرح آمد."]),  # multi-word agency
     ("واحد مرکزی خبر: درگیری شد.", ["واحد مرکزی خبر:", "درگیری شد."]),  # agency without place
+    ("تبریز - ایسنا: جلسه برگزار شد.", ["تبریز - ایسنا:", "جلسه برگزار شد."]),  # another agency
     ("تهران- ایرنا- رئیس جمهور گفت.", ["تهران- ایرنا-", "رئیس جمهور گفت."]),  # dash-final dateline
     (
         "تکواندو آسیا - اقیانوسیه: تکرار مقام.",
@@ -170,6 +196,11 @@ CASES = [
     ("1. Intro\n2. Methods", ["1. Intro", "2. Methods"]),  # Latin-digit list items
     ("۱) نان\n۲) پنیر", ["۱) نان", "۲) پنیر"]),  # parenthesis list items
     ("- نان\n- پنیر", ["- نان", "- پنیر"]),  # dash list items
+    ("• نان\n• پنیر", ["• نان", "• پنیر"]),  # bullet list items
+    (
+        "موضوع: هوش مصنوعی\n۱. مقدمه\n۲. روش‌ها",
+        ["موضوع: هوش مصنوعی", "۱. مقدمه", "۲. روش‌ها"],
+    ),  # heading, then numbered items, none with a final mark
     ("الف. نان بخرید.\nب. پنیر بخرید.", ["الف. نان بخرید.", "ب. پنیر بخرید."]),  # letter list items
     ("خط اول\r\nخط دوم", ["خط اول", "خط دوم"]),  # CRLF line breaks
     ("پاراگراف یک.\n\nپاراگراف دو.", ["پاراگراف یک.", "پاراگراف دو."]),  # blank line
@@ -328,3 +359,45 @@ def test_cli_split_blank_docs_use_id_lines_and_report_stats(tmp_path):
     assert [r["doc"] for r in rows] == ["doc-a", "doc-b"]  # the "# id:" line names the doc, and is not text
     assert [s["text"] for s in rows[0]["sentences"]] == ["عنوان بدون نقطه", "متن اول.", "متن دوم!"]  # heading line
     assert "2 documents, 4 sentences" in proc.stderr
+
+
+def _fa_nlp(*args, stdin: str | None = None, check: bool = True):
+    return subprocess.run(
+        [sys.executable, "-m", "fa_nlp", *args], input=stdin, check=check, capture_output=True, text=True
+    )
+
+
+def test_cli_split_stdin_lines():
+    # stdin, default format: one sentence per line, a blank line between documents (= input lines)
+    out = _fa_nlp("split", stdin="سلام. خوبی؟\nدر سال ۵۰۰ ق.م. کوروش آمد.\n").stdout
+    assert out == "سلام.\nخوبی؟\n\nدر سال ۵۰۰ ق.م. کوروش آمد.\n"
+
+
+def test_cli_split_several_files_file_mode(tmp_path):
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text("عنوان\nمتن اول. متن دوم!\n", encoding="utf-8")
+    b.write_text("فقط یک جمله.\n", encoding="utf-8")
+    rows = [json.loads(x) for x in _fa_nlp("split", str(a), str(b), "--doc-mode", "file", "--format", "jsonl").stdout.splitlines()]
+    assert [r["doc"] for r in rows] == ["a.txt", "b.txt"]  # one document per file
+    text = "عنوان\nمتن اول. متن دوم!"
+    # spans index the file's text (lines joined by "\n"); the heading line is a sentence of its own
+    assert [text[s["start"] : s["end"]] for s in rows[0]["sentences"]] == ["عنوان", "متن اول.", "متن دوم!"]
+    assert [s["text"] for s in rows[1]["sentences"]] == ["فقط یک جمله."]
+
+
+def test_cli_split_lenient_skips_are_reported(tmp_path):
+    src = tmp_path / "bad.txt"
+    src.write_bytes("خوب است.\n".encode() + b"\xff\n" + "بد نیست.\n".encode())
+    res = _fa_nlp("split", str(src), "--lenient")  # no --stats: the skip is still reported
+    assert res.stdout == "خوب است.\n\nبد نیست.\n"
+    assert "read 3, kept 2, skipped 1 (invalid_utf8=1)" in res.stderr
+    res = _fa_nlp("split", str(src), "--lenient", "--doc-mode", "file")  # whole file = one doc: dropped once
+    assert res.stdout == "" and "skipped 1 (invalid_utf8=1)" in res.stderr
+
+
+def test_cli_normalize_stdin_and_bad_utf8(tmp_path):
+    assert _fa_nlp("normalize", stdin="قيمت 3.5 درصد\nمن می روم\n").stdout == "قیمت ۳.۵ درصد\nمن می\u200cروم\n"
+    src = tmp_path / "bad.txt"
+    src.write_bytes("خوب\n".encode() + b"\xff\n")
+    res = _fa_nlp("normalize", str(src), check=False)
+    assert res.returncode == 1 and "bad.txt:2: invalid UTF-8" in res.stderr
