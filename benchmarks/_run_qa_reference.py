@@ -2,6 +2,8 @@
 
 Source: huggingface/transformers `examples/pytorch/question-answering/run_qa.py`
 (`prepare_train_features`, `prepare_validation_features`) and `utils_qa.py` (`postprocess_qa_predictions`).
+The transformers tokenizer they take is `fa_nlp.tokenization.load_fast_tokenizer(path, hf=True)` (the one
+way the toolkit wraps a `tokenizer.json`; it returns token type ids as run_qa's `BertTokenizerFast` does).
 The bodies below are the upstream logic with the closure variables (`tokenizer`, `max_seq_length`,
 `data_args.doc_stride`, `pad_on_right`, column names) turned into parameters, so the benchmark and the
 parity test can call them. Do not "fix" anything here: quirks are part of the reference.
@@ -265,19 +267,3 @@ def postprocess_qa_predictions(
         ]
 
     return all_predictions, all_nbest_json, scores_diff_json
-
-
-def hf_tokenizer(tokenizer_file: str):
-    """A transformers fast tokenizer over our `tokenizer.json`, returning token type ids the way
-    `BertTokenizerFast` does in run_qa (v5's generic class leaves them out by default)."""
-    from transformers import PreTrainedTokenizerFast
-
-    return PreTrainedTokenizerFast(
-        tokenizer_file=str(tokenizer_file),
-        unk_token="[UNK]",
-        pad_token="[PAD]",
-        cls_token="[CLS]",
-        sep_token="[SEP]",
-        mask_token="[MASK]",
-        model_input_names=["input_ids", "token_type_ids", "attention_mask"],
-    )

@@ -72,7 +72,6 @@ def main() -> None:
     args = ap.parse_args()
 
     from datasets import Dataset
-    from tokenizers import Tokenizer
 
     from benchmarks import _run_qa_reference as ref
     from benchmarks._record import record
@@ -85,7 +84,7 @@ def main() -> None:
         prepare_train_features,
     )
     from fa_nlp.settings import data_root
-    from fa_nlp.tokenization import train_qa_tokenizer
+    from fa_nlp.tokenization import load_fast_tokenizer, train_qa_tokenizer
 
     path = data_root(required=True) / "pquad" / f"{args.split}.json"
     examples, report = read_qa_examples(path, normalize=False)
@@ -93,7 +92,7 @@ def main() -> None:
     keys = ("id", "question", "context", "answers")
     tmp = Path(tempfile.mkdtemp(prefix="bench_qa_"))
     train_qa_tokenizer(sorted({e.context for e in examples}), tmp, vocab_size=args.vocab_size)
-    tok, hf = Tokenizer.from_file(str(tmp / "tokenizer.json")), ref.hf_tokenizer(tmp / "tokenizer.json")
+    tok, hf = load_fast_tokenizer(tmp), load_fast_tokenizer(tmp, hf=True)
     n = len(examples)
     print(f"PQuAD {args.split}: {n} questions ({report.summary()}); WordPiece vocab {args.vocab_size}; "
           f"TOKENIZERS_PARALLELISM={os.environ['TOKENIZERS_PARALLELISM']}")

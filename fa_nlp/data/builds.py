@@ -31,10 +31,24 @@ def input_record(path: str | Path) -> dict[str, Any]:
     return {"path": str(path), "bytes": path.stat().st_size, "sha256": sha256_file(path)}
 
 
+def expand_modules(modules: Iterable[str]) -> list[str]:
+    """The named modules plus every submodule of the named packages (`fa_nlp.text` → its
+    `normalize`, `sentences`, ...): an edit anywhere in a package a build uses must change its key."""
+    import pkgutil
+
+    out: set[str] = set()
+    for name in modules:
+        mod = importlib.import_module(name)
+        out.add(name)
+        if hasattr(mod, "__path__"):
+            out.update(m.name for m in pkgutil.walk_packages(mod.__path__, prefix=f"{name}."))
+    return sorted(out)
+
+
 def code_fingerprint(modules: Iterable[str]) -> str:
-    """sha256 over the source of the modules a build depends on."""
+    """sha256 over the source of the modules a build depends on (packages: all their submodules)."""
     h = hashlib.sha256()
-    for name in sorted(modules):
+    for name in expand_modules(modules):
         h.update(name.encode())
         h.update(inspect.getsource(importlib.import_module(name)).encode())
     return h.hexdigest()

@@ -14,7 +14,9 @@ Accounting: `read = kept + fixed + skipped`, with reasons and examples.
 
 Normalization (`normalize=True`) goes through `fa_nlp.text.normalize`, whose character map moves
 each answer span into the normalized context; the map is kept on the example so predictions can
-be put back on the ORIGINAL context (`QAExample.to_original`). `normalize=False` keeps raw text
+be put back on the ORIGINAL context (`QAExample.to_original`). An answer whose normalized span does
+not map back onto exactly the span as read (a diacritic dropped at its edge, or a misaligned map)
+is kept and counted as the fix `answer_span_changed_by_normalization`, with the texts as examples. `normalize=False` keeps raw text
 (what `run_qa.py` sees: needed for parity).
 """
 
@@ -181,24 +183,30 @@ def examples_from_paragraphs(
             if q.id in seen:
                 report.skips.skip("duplicate_id", where)
                 continue
-            fixes: list[str] = []
+            fixes: list[tuple[str, str]] = []  # (kind, what changed)
             texts: list[str] = []
             starts: list[int] = []
             if q.is_impossible and q.answers:
-                fixes.append("answers_removed_from_unanswerable")
+                fixes.append(("answers_removed_from_unanswerable", f"{len(q.answers)} answers"))
             for a in [] if q.is_impossible else q.answers:
                 start, fix = check_answer(context, a.text, a.start)
                 if fix:
-                    fixes.append(fix)
+                    fixes.append((fix, f"{a.text!r:.60} @ {a.start} -> {start}"))
                 if start is None:
                     continue
                 text = a.text
                 if n_ctx is not None:
                     s, e = n_ctx.to_normalized(start, start + len(text))
-                    text, start = n_ctx.text[s:e], s
-                    if not text.strip():
-                        fixes.append("answer_empty_after_normalization_dropped")
+                    if not n_ctx.text[s:e].strip():
+                        fixes.append(("answer_empty_after_normalization_dropped", f"{text!r:.60}"))
                         continue
+                    # the normalized answer must map back onto exactly the answer as read: otherwise
+                    # predictions on it would be put back on different original text. Kept, but counted.
+                    back = n_ctx.to_original(s, e)
+                    if back != (start, start + len(text)):
+                        fixes.append(("answer_span_changed_by_normalization",
+                                      f"{text!r:.60} -> {n_ctx.text[s:e]!r:.60} -> original {context[slice(*back)]!r:.60}"))
+                    text, start = n_ctx.text[s:e], s
                 texts.append(text)
                 starts.append(start)
             if q.answers and not q.is_impossible and not texts:
@@ -208,8 +216,8 @@ def examples_from_paragraphs(
             report.skips.keep()
             if fixes:
                 report.fixed += 1
-                for kind in fixes:
-                    report.fix(kind, where)
+                for kind, detail in fixes:
+                    report.fix(kind, f"{where}: {detail}")
             question = norm(q.question).text if n_ctx is not None else q.question
             out.append(
                 QAExample(

@@ -24,7 +24,13 @@ import numpy as np
 from fa_nlp.data import builds
 from fa_nlp.data.qa import QAExample, qa_stats, read_qa_examples, stats_table
 
-CODE_MODULES = ("fa_nlp.data.qa", "fa_nlp.data.qa_features", "fa_nlp.data.qa_build", "fa_nlp.data.squad")
+# fa_nlp.text: normalization decides the example text (normalize=True); card: the README written beside
+CODE_MODULES = ("fa_nlp.data.qa", "fa_nlp.data.qa_features", "fa_nlp.data.qa_build", "fa_nlp.data.squad",
+                "fa_nlp.data.card", "fa_nlp.text")
+# Fields that change how a build runs, never what it writes: kept out of the build key.
+RUNTIME_FIELDS = ("batch_size",)
+# Paths: their files enter the key by sha256 (inputs), not by name.
+PATH_FIELDS = ("dataset", "train", "eval", "tokenizer")
 TRAIN_SPLITS = ("train", "validation")  # for a catalog name: first present split is the training set
 EVAL_SPLITS = ("test", "eval", "dev", "validation")
 
@@ -40,7 +46,8 @@ class QABuildConfig:
     pad_to_max_length: bool = True  # as run_qa.py
     normalize: bool = True  # fa_nlp.text.normalize on contexts/questions/answers (offset-mapped)
     lenient: bool = False  # skip and count malformed records instead of stopping
-    batch_size: int = 4000  # examples per feature batch (memory bound)
+    batch_size: int = 4000  # examples per feature batch (memory bound; output does not depend on it)
+    samples: int = 3  # readable windows per role in the card (the last one unanswerable when there is one)
 
 
 def resolve_spec(spec: str, role: str) -> Path:
@@ -208,7 +215,7 @@ def build_info(cfg: QABuildConfig) -> tuple[str, list[dict[str, Any]], dict[str,
     inputs = [{**builds.input_record(p), "role": r} for r, p in roles.items()] + [
         {**builds.input_record(tok), "role": "tokenizer"}
     ]
-    config = {k: v for k, v in asdict(cfg).items() if k not in ("dataset", "train", "eval", "tokenizer")}
+    config = {k: v for k, v in asdict(cfg).items() if k not in (*PATH_FIELDS, *RUNTIME_FIELDS)}
     config["roles"] = {r: p.name for r, p in roles.items()}
     code = builds.code_version(CODE_MODULES)
     return builds.build_key(inputs, config, code), inputs, code, {**roles, "tokenizer": tok}
@@ -241,9 +248,12 @@ def build(cfg: QABuildConfig, out_dir: str | Path, *, force: bool = False, log=p
         features[role] = Dataset(table) if table is not None else Dataset.from_dict({})
         example_sets[role] = Dataset.from_dict(as_columns(examples))
         reports[role], stats[role], windows[role] = read_rep.to_dict(), qa_stats(examples), wrep
-        samples = _samples(examples, table, tokenizer, role) if table is not None else []
-        windows[role]["samples"] = samples
-    counts = {r: {"examples": stats[r]["questions"], "features": len(features[r])} for r in features}
+        windows[role]["samples"] = _samples(examples, tokenizer, cfg)
+    # read = kept + fixed + skipped (by reason) beside the feature counts, as in every manifest
+    counts = {r: {"examples": stats[r]["questions"], "features": len(features[r]),
+                  **{k: reports[r][k] for k in ("read", "kept", "fixed", "skipped", "skipped_by_reason",
+                                                "fixes_by_kind")}}
+              for r in features}
     with builds.publish(out_dir) as tmp:
         DatasetDict(features).save_to_disk(str(tmp / "hf"))
         DatasetDict(example_sets).save_to_disk(str(tmp / "examples"))
@@ -257,16 +267,19 @@ def build(cfg: QABuildConfig, out_dir: str | Path, *, force: bool = False, log=p
     return manifest
 
 
-def _samples(examples: list[QAExample], table, tokenizer, role: str, n: int = 3) -> list[dict[str, str]]:
-    """A few readable windows: question, the window's context text, and what its label points at."""
+def _samples(examples: list[QAExample], tokenizer, cfg: QABuildConfig) -> list[dict[str, str]]:
+    """A few readable first windows (at the build's own max_length/overlap): question, the window's
+    context text, and the gold answer."""
     from fa_nlp.data.qa_features import encode_windows
 
+    n = cfg.samples
     out = []
-    picks = [i for i, e in enumerate(examples) if not e.is_impossible][:n - 1] + [
-        i for i, e in enumerate(examples) if e.is_impossible][:1]
+    unanswerable = [i for i, e in enumerate(examples) if e.is_impossible][: min(1, n)]
+    picks = [i for i, e in enumerate(examples) if not e.is_impossible][: n - len(unanswerable)] + unanswerable
     for i in picks:
         e = examples[i]
-        win = encode_windows([e.question.lstrip()], [e.context], tokenizer, 384, 128, False, skip_too_long=True)
+        win = encode_windows([e.question.lstrip()], [e.context], tokenizer, cfg.max_length, cfg.overlap, False,
+                             skip_too_long=True)
         if not len(win):
             continue
         cs, ce = int(win.context_start[0]), int(win.context_end[0])

@@ -43,15 +43,6 @@ EVAL_COLUMNS = ("input_ids", "token_type_ids", "attention_mask", "offset_mapping
 METHODS = ("auto", "fast", "direct")
 
 
-@dataclass(frozen=True)
-class WindowConfig:
-    """How questions+contexts become windows. Saved in every build manifest."""
-
-    max_length: int = 384  # tokens per window, special tokens included
-    overlap: int = 128  # context tokens shared by consecutive windows (= HF `stride`, run_qa's --doc_stride)
-    pad_to_max_length: bool = True  # run_qa's default; False = variable-length rows
-
-
 @dataclass
 class Windows:
     """Encoded windows as arrays, one row per window (rows padded to `width`)."""
@@ -344,6 +335,8 @@ def encode_windows(
     skip_too_long: bool = False,
 ) -> Windows:
     """Tokenize (question, context) pairs into windows. Questions are used as given (strip them first).
+    `overlap`: context tokens shared by consecutive windows (HF `stride`), so windows start every
+    `max_length - len(question) - special tokens - overlap` context tokens.
 
     A question so long that a window would hold no more than `overlap` context tokens makes the
     Rust tokenizer fail (run_qa crashes on it, e.g. PQuAD Test at 128/32): by default a ValueError
@@ -432,6 +425,13 @@ def _rows(win: Windows, a: np.ndarray) -> Any:
     return [row[:n].tolist() for row, n in zip(a, win.lengths)]
 
 
+def _windows(examples: Mapping[str, Sequence], tokenizer: Any, max_length: int, overlap: int, pad: bool,
+             method: str) -> Windows:
+    """run_qa strips leading whitespace off questions (some have lots) before tokenizing."""
+    questions = [q.lstrip() for q in examples["question"]]
+    return encode_windows(questions, examples["context"], tokenizer, max_length, overlap, pad, method)
+
+
 def prepare_train_features(
     examples: Mapping[str, Sequence],
     tokenizer: Any,
@@ -441,9 +441,13 @@ def prepare_train_features(
     method: str = "auto",
 ) -> dict[str, Any]:
     """Batched map function (like run_qa's): columns `input_ids, token_type_ids, attention_mask,
-    start_positions, end_positions`; one row per window. Padded rows come back as 2-D arrays."""
-    questions = [q.lstrip() for q in examples["question"]]
-    win = encode_windows(questions, examples["context"], tokenizer, max_length, overlap, pad_to_max_length, method)
+    start_positions, end_positions`; one row per window. Padded rows come back as 2-D arrays.
+
+    `overlap` = context tokens shared by consecutive windows: pass run_qa.py's `--doc_stride` here
+    (HF `stride=`), not the original BERT script's doc_stride, which is the step between window starts
+    (context tokens per window - overlap).
+    """
+    win = _windows(examples, tokenizer, max_length, overlap, pad_to_max_length, method)
     sc, ec = first_answer_spans(examples["answers"])
     start, end = label_windows(win, sc[win.example_index], ec[win.example_index], cls_positions(win, tokenizer))
     return {
@@ -478,9 +482,9 @@ def prepare_eval_features(
     pad_to_max_length: bool = True,
     method: str = "auto",
 ) -> dict[str, Any]:
-    """Batched map function: `input_ids, token_type_ids, attention_mask, offset_mapping, example_id`."""
-    questions = [q.lstrip() for q in examples["question"]]
-    win = encode_windows(questions, examples["context"], tokenizer, max_length, overlap, pad_to_max_length, method)
+    """Batched map function: `input_ids, token_type_ids, attention_mask, offset_mapping, example_id`.
+    `overlap` as in `prepare_train_features` (tokens shared by windows, run_qa's `--doc_stride`)."""
+    win = _windows(examples, tokenizer, max_length, overlap, pad_to_max_length, method)
     ids = examples["id"]
     return {
         "input_ids": _rows(win, win.input_ids),

@@ -14,7 +14,8 @@ split, then deduplicated, shuffled and written in one ordered pass (memory flat 
 Filters (each counted by reason in manifest.json and the card, `read = kept + skipped`): `no_letters`,
 `non_persian` (Persian share of letters < `min_persian_ratio`), `url_or_email`, `one_distinct_token`
 (every order is the original), `too_short`/`too_long` (word bounds, settable per split, e.g. a 5–15
-test split), `duplicate`, `bad_token` (a token containing whitespace; should not happen).
+test split), `duplicate`, `empty` (a blank sentence span), `bad_token` (a token containing whitespace;
+should not happen).
 
 Word policy (what a "token" is; the dataset card repeats it):
 - tokens are whitespace-separated units of the *normalized* sentence (`fa_nlp.text.words`);
@@ -501,25 +502,8 @@ def build_info(cfg: WordOrderConfig) -> tuple[str, list[dict[str, Any]], dict[st
     from fa_nlp.data import builds
 
     inputs = [dict(builds.input_record(p), corpus=spec) for spec in cfg.corpora for p in input_files(spec)]
-    code = builds.code_version(_code_modules())
+    code = builds.code_version(CODE_MODULES)  # packages count with all their modules
     return builds.build_key(inputs, cfg.key_dict(), code), inputs, code
-
-
-def _code_modules() -> list[str]:
-    """Our module plus every module of `fa_nlp.text` (an edit to normalization must change the key)."""
-    import importlib
-    import pkgutil
-
-    mods = []
-    for name in CODE_MODULES:
-        try:
-            mod = importlib.import_module(name)
-        except ModuleNotFoundError:
-            continue
-        mods.append(name)
-        if hasattr(mod, "__path__"):
-            mods += [f"{name}.{m.name}" for m in pkgutil.iter_modules(mod.__path__)]
-    return mods
 
 
 def build(cfg: WordOrderConfig, out_dir: str | Path | None = None, *, force: bool = False,

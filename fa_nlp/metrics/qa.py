@@ -112,7 +112,8 @@ def qa_scores(predictions: Mapping[str, str], references: Mapping[str, Sequence[
         pred = predictions.get(qid, "")
         em[qid], f1[qid] = exact_match(pred, golds), f1_score(pred, golds)
     has = [q for q, g in references.items() if any(normalize_answer(a) for a in g)]
-    no = [q for q in references if q not in set(has)]
+    has_set = set(has)
+    no = [q for q in references if q not in has_set]
 
     def mean(d: dict[str, float], ids: Sequence[str]) -> float:
         return 100.0 * sum(d[i] for i in ids) / len(ids) if ids else 0.0

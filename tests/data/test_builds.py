@@ -28,3 +28,10 @@ def test_manifest_round_trip_and_up_to_date(tmp_path):
     assert builds.is_up_to_date(out, "k1") and not builds.is_up_to_date(out, "k2")
     manifest = builds.read_manifest(out)
     assert manifest["libraries"]["python"] and manifest["counts"] == {"read": 1}
+
+
+def test_code_version_covers_every_module_of_a_package():
+    # an edit to fa_nlp.text.normalize must change the key of a build that lists "fa_nlp.text"
+    mods = builds.expand_modules(["fa_nlp.text", "fa_nlp.io"])
+    assert {"fa_nlp.text", "fa_nlp.text.normalize", "fa_nlp.text.sentences", "fa_nlp.io"} <= set(mods)
+    assert builds.code_version(["fa_nlp.text"]) != builds.code_version(["fa_nlp.text.normalize"])

@@ -95,6 +95,37 @@ def test_normalization_maps_answer_offsets_and_back():
     assert context[os_:oe] == answer  # back on the ORIGINAL text
 
 
+def test_answer_changed_by_normalization_is_kept_and_counted():
+    # normalization removes the kasra that ends the answer: the normalized answer maps back onto one
+    # character less than was read, so the question is kept but counted as a fix, with the texts
+    from fa_nlp.data.qa import QAReadReport
+
+    context = "نویسنده ژرژ سورلِ فرانسوی است."
+    answer = "ژرژ سورلِ"
+    para = _para([_q("k1", question="نویسنده کیست؟", answers=[(answer, context.index(answer))])], context=context)
+    report = QAReadReport()
+    (ex,) = examples_from_paragraphs([para], report, normalize=True)
+    report.check()
+    s, t = ex.answer_starts[0], ex.answer_texts[0]
+    assert ex.context[s : s + len(t)] == t == "ژرژ سورل"
+    assert (report.kept, report.fixed) == (0, 1)
+    assert report.fixes == {"answer_span_changed_by_normalization": 1}
+    assert "ژرژ سورلِ" in report.fix_examples["answer_span_changed_by_normalization"][0]
+
+
+@pytest.mark.shared_data
+@pytest.mark.parametrize("path", ["pquad/Validation.json", "persianqa/pqa_test.json", "parsinlu_rc/eval.jsonl"])
+def test_real_files_normalized_answers_stay_valid(shared_data, path):
+    # every kept answer is exactly its span of the normalized context; accounting adds up
+    examples, report = read_qa_examples(shared_data / path, normalize=True)
+    report.check()
+    assert len(examples) == report.kept + report.fixed > 100
+    for e in examples:
+        assert "ك" not in e.context and "ي" not in e.context
+        for t, s in zip(e.answer_texts, e.answer_starts):
+            assert e.context[s : s + len(t)] == t
+
+
 def test_no_normalize_keeps_raw_text():
     para = _para([_q("r1", question=" كتاب؟", answers=[("تهران", 0)])])
     (ex,) = examples_from_paragraphs([para], normalize=False)

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from fa_nlp.cli import main
-from fa_nlp.tokenization import train_qa_tokenizer
+from fa_nlp.tokenization import load_fast_tokenizer, train_qa_tokenizer
 
 
 @pytest.fixture(scope="module")
@@ -72,3 +72,44 @@ def test_bad_input_is_a_clean_error(tmp_path, tok_dir, capsys):
     bad.write_text('{"data": [', encoding="utf-8")
     assert main(["qa-stats", str(bad)]) == 1
     assert "bad.json" in capsys.readouterr().err
+
+
+def test_window_report_counts_answers_that_fit_no_window(tok_dir):
+    from fa_nlp.data.qa import QAExample
+    from fa_nlp.data.qa_build import QABuildConfig, feature_tables
+    from fa_nlp.tokenization import load_fast_tokenizer
+
+    context = "تهران پایتخت ایران است و شهری بزرگ با جمعیتی زیاد است. " * 12
+    long_answer = context[: len(context) // 2].strip()  # far more tokens than a 48-token window holds
+    examples = [
+        QAExample("short", "d", "t", "پایتخت؟", context, ("پایتخت",), (6,)),  # fits: labelled in one window
+        QAExample("long", "d", "t", "چه؟", context, (long_answer,), (0,)),  # in no window: [CLS] everywhere
+        QAExample("none", "d", "t", "کجا؟", context, (), ()),  # unanswerable: [CLS] everywhere
+    ]
+    table, rep = feature_tables(examples, load_fast_tokenizer(tok_dir), QABuildConfig(max_length=48, overlap=12),
+                                "train")
+    n_windows = len(table)
+    assert rep["examples"] == 3 and rep["windows"] == n_windows and n_windows > 6
+    assert rep["answerable_questions"] == 2 and rep["answerable_in_no_window"] == 1
+    assert rep["labels_not_covering_answer"] == 0
+    labelled = sum(s != 0 for s in table["start_positions"].to_pylist())
+    assert rep["cls_windows"] == n_windows - labelled and labelled >= 1
+    assert sum(k * v for k, v in rep["windows_per_example_hist"].items()) == n_windows
+
+
+def test_build_key_ignores_batch_size_and_manifest_counts_reading(sample_dir, tok_dir, tmp_path, capsys):
+    from fa_nlp.data.qa_build import QABuildConfig, build
+
+    qa = str(sample_dir / "qa.json")
+    out = tmp_path / "qa"
+    manifest = build(QABuildConfig(eval=qa, tokenizer=str(tok_dir), max_length=64, overlap=16, batch_size=5), out)
+    c = manifest["counts"]["eval"]
+    assert c["read"] == c["kept"] + c["fixed"] + c["skipped"] and c["examples"] == c["kept"] + c["fixed"]
+    assert "skipped_by_reason" in c
+    logs = []
+    build(QABuildConfig(eval=qa, tokenizer=str(tok_dir), max_length=64, overlap=16, batch_size=4000), out,
+          log=logs.append)
+    assert any("up to date" in m for m in logs)  # batch size is runtime only: same output, same key
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    for s in report["windows"]["eval"]["samples"]:  # samples are windows of THIS build's settings
+        assert len(load_fast_tokenizer(tok_dir).encode(s["window_text"], add_special_tokens=False).ids) <= 64

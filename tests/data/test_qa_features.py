@@ -15,7 +15,7 @@ from fa_nlp.data.qa_features import (
     prepare_eval_features,
     prepare_train_features,
 )
-from fa_nlp.tokenization import train_qa_tokenizer
+from fa_nlp.tokenization import load_fast_tokenizer, train_qa_tokenizer
 
 
 @pytest.fixture(scope="module")
@@ -34,9 +34,7 @@ def tok_path(sample, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def tokenizers_pair(tok_path):
-    from tokenizers import Tokenizer
-
-    return Tokenizer.from_file(str(tok_path)), ref.hf_tokenizer(tok_path)
+    return load_fast_tokenizer(tok_path), load_fast_tokenizer(tok_path, hf=True)
 
 
 def _batch(examples):

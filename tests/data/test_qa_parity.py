@@ -22,7 +22,7 @@ from fa_nlp.data.qa_features import (
     prepare_eval_features,
     prepare_train_features,
 )
-from fa_nlp.tokenization import train_qa_tokenizer
+from fa_nlp.tokenization import load_fast_tokenizer, train_qa_tokenizer
 
 pytestmark = pytest.mark.shared_data
 EVERY = int(os.environ.get("FA_NLP_QA_PARITY_EVERY", "1"))
@@ -35,11 +35,9 @@ def pquad(shared_data):
 
 @pytest.fixture(scope="module")
 def toks(pquad, tmp_path_factory):
-    from tokenizers import Tokenizer
-
     out = tmp_path_factory.mktemp("pquad_tok")
     train_qa_tokenizer(sorted({e.context for e in pquad["Validation"]}), out, vocab_size=3000)
-    return Tokenizer.from_file(str(out / "tokenizer.json")), ref.hf_tokenizer(out / "tokenizer.json")
+    return load_fast_tokenizer(out), load_fast_tokenizer(out, hf=True)
 
 
 def _mismatches(mine, theirs, columns) -> dict[str, int]:

@@ -223,6 +223,29 @@ def test_shuffle_tokens(tokens, distinct):
         assert out == wordorder.shuffle_tokens(tokens, 0, "d", 0, k)  # seeded: same call, same result
 
 
+# ---------------------------------------------------------------- word policy
+
+
+@pytest.mark.parametrize(
+    ("sentence", "policy", "tokens", "dropped"),
+    [
+        # ZWNJ compounds stay one word; a final "." becomes a token of its own (it must not mark the last word)
+        ("من به خانه می\u200cروم.", "detach", ["من", "به", "خانه", "می\u200cروم", "."], 0),
+        # verb parts are not joined with "_" (hazm's WordTokenizer default): three tokens
+        ("کتاب\u200cها گفته شده است.", "detach", ["کتاب\u200cها", "گفته", "شده", "است", "."], 0),
+        # quotes, comma and a "?!" run: each a token of its own
+        ("«سلام»، گفت؟!", "detach", ["«", "سلام", "»", "،", "گفت", "؟!"], 0),
+        # keep: marks stay glued to their word
+        ("«سلام»، گفت؟!", "keep", ["«سلام»،", "گفت؟!"], 0),
+        # drop: marks removed and every one counted (never silent)
+        ("«سلام»، گفت؟!", "drop", ["سلام", "گفت"], 4),
+        ("او (علی) آمد.", "drop", ["او", "علی", "آمد"], 3),
+    ],
+)
+def test_word_policy(sentence, policy, tokens, dropped):
+    assert wordorder.sentence_tokens(sentence, policy) == (tokens, dropped)
+
+
 # ---------------------------------------------------------------- filters and counts
 
 

@@ -36,6 +36,14 @@ def test_normalize_answer(text, expected):
         ("تهران", [], 0.0, 0.0),  # unanswerable, predicted an answer
         ("", ["تهران"], 0.0, 0.0),  # answerable, predicted no answer
         ("«»", [], 1.0, 1.0),  # punctuation-only prediction normalizes to "" (official v2)
+        ("سال ۱۳۹۰", ["سال 1390"], 1.0, 1.0),  # Persian vs Latin digits
+        ("سال ١٣٩٠", ["سال ۱۳۹۰"], 1.0, 1.0),  # Arabic-Indic vs Persian digits
+        ("می روم", ["می\u200cروم"], 1.0, 1.0),  # space vs ZWNJ: the same two tokens
+        ("میروم", ["می\u200cروم"], 0.0, 0.0),  # no separator at all is a different word
+        ("کتابِ علیٌ", ["کتاب علی"], 1.0, 1.0),  # kasra and tanwin are not compared
+        ("«تهران»؛", ["تهران."], 1.0, 1.0),  # Persian and Latin punctuation both removed
+        ("تهران (Tehran)", ["تهران، TEHRAN"], 1.0, 1.0),  # mixed script: brackets, comma, case
+        ("خانهٔ بزرگ", ["خانه"], 0.0, 2 / 3),  # hamza above removed; P=1/2, R=1
     ],
 )
 def test_em_f1_hand_computed(pred, golds, em, f1):
