@@ -5,21 +5,34 @@
 #   here (CPU):  make gpu-data        # dataset + tokenizer + token arrays, built where hazm/datasets exist
 #   GPU machine: bash benchmarks/gpu_run.sh
 #
-# Needs only what a bare PyTorch GPU image has (torch, numpy, sentencepiece, sacrebleu, pyarrow for the
-# test split): no install step, the package runs from the checkout. Carry build/prepared/fa_text,
-# build/tok/fa_text and build/wordorder/fa_text/parquet with the working tree. Results land in
-# runs/wordorder-base-gpu/ and benchmarks/results/ (copied to $OUT when set, as on the device tool).
+# Needs only torch, numpy, sentencepiece, sacrebleu, safetensors and tqdm (checked first, so a missing one
+# fails in seconds, not after 30 minutes of training); pyarrow, datasets, hazm and matplotlib are not
+# used (without matplotlib the PNGs are skipped with a note). No install step: the package runs from the
+# checkout. Carry build/prepared/fa_text (token arrays, tokenizer copy, <split>.eval.jsonl test pairs)
+# with the working tree. Results land in runs/wordorder-base-gpu/ and benchmarks/results/ (copied to
+# $OUT when set, as on the device tool).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}" TOKENIZERS_PARALLELISM=false
 PY=${PY:-python3}
-for need in build/prepared/fa_text build/tok/fa_text build/wordorder/fa_text/parquet; do
+PREP=build/prepared/fa_text
+for need in "$PREP/manifest.json" "$PREP/tokenizer" "$PREP/test.eval.jsonl"; do
   [ -e "$need" ] || { echo "missing $need: run 'make gpu-data' first (on a machine with the dev install)" >&2; exit 2; }
 done
+$PY - <<'PYEOF'
+import importlib.util, sys
+missing = [m for m in ("torch", "numpy", "sentencepiece", "sacrebleu", "safetensors", "tqdm")
+           if importlib.util.find_spec(m) is None]
+if missing:
+    sys.exit(f"gpu_run.sh: missing Python packages: {' '.join(missing)} (pip install them first)")
+import torch
+if not torch.cuda.is_available():
+    sys.exit("gpu_run.sh: torch sees no CUDA device")
+PYEOF
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv || true
 $PY -m fa_nlp train --config fa_nlp/configs/wordorder-base-gpu.toml --log.progress=false
-$PY -m fa_nlp evaluate runs/wordorder-base-gpu --split test --beam 5 --constrained both
-$PY benchmarks/bench_train.py --prepared build/prepared/fa_text --model base
+$PY -m fa_nlp evaluate runs/wordorder-base-gpu --split test --beam 5 --constrained both --no-progress
+$PY benchmarks/bench_train.py --prepared "$PREP" --model base
 $PY benchmarks/bench_decode.py --run runs/wordorder-base-gpu
 if [ -n "${OUT:-}" ]; then
   mkdir -p "$OUT/runs" "$OUT/benchmarks"

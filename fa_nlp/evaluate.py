@@ -11,10 +11,12 @@ Writes `RUN/eval-<split>/` atomically (built in a temp dir, swapped in at the en
   report.md          a table of all scores + 5 seeded random sentences before / after / reference
   by_length.png      EM and BLEU by reference length bucket for every system
 
-Where the sentences come from: `--dataset DIR` if given, else the original split file recorded in the
-prepared data's manifest (`data.prepared` in the run's config), else the prepared `<split>.pairs.jsonl`
-(which lacks pairs `prepare` skipped as too long — the report says which source was used).
-The n-gram baseline is trained on the `train` split beside the evaluated one.
+Where the sentences come from: `--dataset DIR` if given, else the prepared data's `<split>.eval.jsonl`
+(every pair of the split, written by `fa-nlp prepare`, readable without pyarrow), else the original split
+file recorded in its manifest, else the prepared `<split>.pairs.jsonl` (which lacks pairs `prepare`
+skipped as too long — the report says which source was used). The n-gram baseline is trained on the
+`train` split beside the evaluated one (for prepared data: the kept training pairs).
+Without matplotlib (a bare GPU box) everything but by_length.png is written, and report.md says so.
 """
 
 from __future__ import annotations
@@ -56,17 +58,12 @@ class EvalConfig:
 # data
 
 
-def split_file(dataset: Path, split: str) -> Path | None:
-    for cand in (dataset / "parquet" / f"{split}.parquet", dataset / f"{split}.parquet", dataset / f"{split}.jsonl"):
-        if cand.is_file():
-            return cand
-    return None
-
-
 def find_split(run_config: dict, split: str, dataset: str | Path | None = None) -> Path:
     """The file holding `split`'s (shuffled, ordered) pairs (see the module docstring for the order)."""
+    from fa_nlp.seq2seq_data import EVAL_SUFFIX, split_file
+
     if dataset is not None:
-        f = split_file(Path(dataset), split)
+        f = split_file(dataset, split)
         if f is None:
             raise FileNotFoundError(f"{dataset}: no {split} split (parquet/{split}.parquet or {split}.jsonl)")
         return f
@@ -74,6 +71,8 @@ def find_split(run_config: dict, split: str, dataset: str | Path | None = None) 
     if not prepared:
         raise ValueError("the run's config has no data.prepared; pass --dataset DIR")
     prepared = Path(prepared)
+    if (prepared / f"{split}{EVAL_SUFFIX}").is_file():
+        return prepared / f"{split}{EVAL_SUFFIX}"
     manifest = prepared / "manifest.json"
     if manifest.is_file():
         meta = json.loads(manifest.read_text(encoding="utf-8"))
@@ -242,8 +241,11 @@ def evaluate_run(run_dir: str | Path, cfg: EvalConfig | None = None) -> dict[str
         write_jsonl(tmp / "predictions.jsonl", (
             {"id": r["id"], "shuffled": r["src"], "reference": r["tgt"], "n_words": r["n_words"],
              "predictions": {k: v[i] for k, v in preds.items()}} for i, r in enumerate(rows)))
+        try:
+            plot_by_length(metrics, tmp / "by_length.png")
+        except ImportError as e:  # matplotlib missing: the numbers are all in metrics.json and report.md
+            metrics["plot"] = f"by_length.png not drawn: {e}"
         write_json(tmp / "metrics.json", metrics)
-        plot_by_length(metrics, tmp / "by_length.png")
         write_text(tmp / "report.md", render_report(metrics, rows, preds, sample_idx))
     metrics["out_dir"] = str(out_dir)
     return metrics
@@ -285,7 +287,8 @@ def render_report(metrics: dict[str, Any], rows: Sequence[dict], preds: dict[str
         cells = [f"{s['by_length'][b]['em']:.1f} / {s['by_length'][b]['bleu']:.1f}" if b in s["by_length"] else "–"
                  for b in buckets]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
-    lines += ["", "![EM and BLEU by length](by_length.png)", "", "## Samples (seeded random)", ""]
+    lines += ["", f"({metrics['plot']})" if metrics.get("plot") else "![EM and BLEU by length](by_length.png)",
+              "", "## Samples (seeded random)", ""]
     for i in sample_idx:
         r = rows[i]
         lines += [f"### `{r['id']}` ({r['n_words']} words)", "", f"- shuffled: {r['src']}", f"- reference: {r['tgt']}"]

@@ -5,10 +5,12 @@
 Input: `<dataset>/parquet/{train,validation,test}.parquet` (word-order columns `shuffled` -> `ordered`)
 or `<dataset>/{split}.jsonl` (`src` / `tgt`, names configurable). Output per split:
 `{split}.src_ids.npy` / `{split}.src_offsets.npy` / `{split}.tgt_ids.npy` / `{split}.tgt_offsets.npy`
-(flat int32 ids + int64 offsets), `{split}.pairs.jsonl` (id, src, tgt text, for dev metrics), plus
-`tokenizer/` (a copy) and `manifest.json` (inputs, counts, skips, special ids). Sources end with
-EOS; targets are stored bare and get BOS/EOS in `collate`. Why numpy: the GPU box has torch and
-numpy but not pyarrow/datasets.
+(flat int32 ids + int64 offsets), `{split}.pairs.jsonl` (id, src, tgt text of the kept pairs, for
+dev metrics), for every split but train `{split}.eval.jsonl` (every pair read, skipped ones included:
+what `fa-nlp evaluate` scores), plus `tokenizer/` (a copy) and `manifest.json` (inputs, counts, skips,
+special ids). Sources end with EOS; targets are stored bare and get BOS/EOS in `collate`. Why numpy
+and JSONL: the GPU box has torch and numpy but maybe not pyarrow/datasets, and the prepared dir is
+all that training and evaluation read there.
 """
 
 from __future__ import annotations
@@ -27,13 +29,16 @@ from fa_nlp.report import InputError, SkipReport
 
 SPLITS = ("train", "validation", "test")
 MANIFEST = "manifest.json"
+EVAL_SUFFIX = ".eval.jsonl"  # `{split}.eval.jsonl`: every pair of an evaluation split, as read
 
 
 # ---------------------------------------------------------------------------------------------
 # reading pairs
 
 
-def _find_split_file(dataset: Path, split: str) -> Path | None:
+def split_file(dataset: str | Path, split: str) -> Path | None:
+    """A dataset dir's file for `split`: parquet/<split>.parquet, <split>.parquet or <split>.jsonl."""
+    dataset = Path(dataset)
     for cand in (dataset / "parquet" / f"{split}.parquet", dataset / f"{split}.parquet", dataset / f"{split}.jsonl"):
         if cand.is_file():
             return cand
@@ -138,12 +143,10 @@ class Prepared:
         if not f.is_file():
             return []
         out = []
-        with open(f, encoding="utf-8") as fh:
-            for line in fh:
-                row = json.loads(line)
-                out.append((row["src"], row["tgt"]))
-                if limit is not None and len(out) >= limit:
-                    break
+        for row in read_pairs(f):
+            if limit is not None and len(out) >= limit:
+                break
+            out.append((row["src"], row["tgt"]))
         return out
 
     @property
@@ -201,7 +204,7 @@ def prepare(dataset: str | Path, tokenizer: str | Path, out: str | Path, max_len
 
     dataset, tok_path = Path(dataset), Path(tokenizer)
     tok = load_tokenizer(tok_path)
-    found = {s: _find_split_file(dataset, s) for s in splits}
+    found = {s: split_file(dataset, s) for s in splits}
     found = {s: f for s, f in found.items() if f is not None}
     if "train" not in found:
         raise FileNotFoundError(f"{dataset}: no train split (looked for parquet/train.parquet and train.jsonl)")
@@ -227,6 +230,8 @@ def prepare(dataset: str | Path, tokenizer: str | Path, out: str | Path, max_len
                 rep.keep()
             rep.check()
             write_split(tmp, split, src_seqs, tgt_seqs, pairs)
+            if split != "train":
+                write_jsonl(tmp / f"{split}{EVAL_SUFFIX}", rows)
             counts[split] = {"pairs": len(src_seqs), "src_tokens": sum(map(len, src_seqs)),
                              "tgt_tokens": sum(map(len, tgt_seqs)) + len(tgt_seqs)}
             reports[split] = rep.to_dict() if hasattr(rep, "to_dict") else {"read": rep.read, "kept": rep.kept}

@@ -13,8 +13,9 @@
 Reads only arrays written by `fa-nlp prepare` (numpy + torch), so it runs where pyarrow/datasets/hazm
 are missing. Batches by token budget with length bucketing; AdamW, linear warmup then cosine decay,
 grad clipping and accumulation, label smoothing. Checkpoints hold everything needed to continue
-exactly (weights, optimizer, scheduler, RNG states, epoch + batch index); a NaN/inf loss stops the
-run before the optimizer step, so the last checkpoint stays good.
+exactly (weights, optimizer, scheduler, RNG states, epoch + batch index). A NaN/inf loss or grad norm
+makes the (fused) optimizer skip its update on the device, and the run stops at the next log/eval/save
+step, before any checkpoint could hold it; the hot loop itself never waits for the GPU.
 """
 
 from __future__ import annotations
@@ -94,7 +95,7 @@ class DebugSection:
 class TrainConfig:
     seed: int = 1234
     device: str = "auto"  # auto | cpu | cuda
-    dtype: str = "bf16"  # autocast dtype on GPU (bf16 | fp16 | fp32); CPU always runs fp32
+    dtype: str = "bf16"  # autocast dtype on GPU (bf16 | fp32); CPU always runs fp32. No fp16: it needs loss scaling
     compile: bool = False  # torch.compile the model
     threads: int = 0  # CPU threads for torch (0 = torch's default; 1 is fastest on a busy 2-core box)
     model: ModelSection = field(default_factory=ModelSection)
@@ -166,6 +167,9 @@ def train(cfg: TrainConfig, resume: bool = False, stop_at: int | None = None) ->
     from fa_nlp.model import Seq2SeqTransformer
     from fa_nlp.seq2seq_data import collate, load_prepared
 
+    if cfg.dtype not in ("bf16", "fp32"):
+        raise ValueError(f"dtype={cfg.dtype!r}: choose bf16 or fp32 (fp16 would need loss scaling, which this loop "
+                         "does not do)")
     ctx = compute_init(cfg.device)
     if cfg.threads > 0:
         torch.set_num_threads(cfg.threads)
@@ -193,7 +197,7 @@ def train(cfg: TrainConfig, resume: bool = False, stop_at: int | None = None) ->
     mcfg = resolve_model_config(cfg, meta)
     model = Seq2SeqTransformer(mcfg).to(device)
     optimizer = torch.optim.AdamW(_param_groups(model, o.weight_decay), lr=o.lr, betas=(o.beta1, o.beta2),
-                                  eps=1e-8, **({"fused": True} if is_cuda else {}))
+                                  eps=1e-8, fused=True)  # fused: one kernel, and it honours found_inf (below)
     scheduler = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda s: lr_factor(s, o.warmup_steps, o.max_steps, o.min_lr_ratio))
 
@@ -213,22 +217,22 @@ def train(cfg: TrainConfig, resume: bool = False, stop_at: int | None = None) ->
         _set_rng_state(torch, blobs["tensors"], state["rng"])
         step, epoch, batch_index = state["step"], state["data"]["epoch"], state["data"]["batch_index"]
         print0(f"resumed from {ck} (step {step}, epoch {epoch}, batch {batch_index})")
-    elif rank0:
+    elif checkpoint.list_steps(run_dir):  # checked on every rank, so none is left waiting for the others
+        raise FileExistsError(f"{run_dir} already has checkpoints: pass --resume, or choose another log.run_dir")
+    if not resume and rank0:
         run_dir.mkdir(parents=True, exist_ok=True)
-        if (run_dir / checkpoint.CKPT_DIR).exists() and checkpoint.list_steps(run_dir):
-            raise FileExistsError(f"{run_dir} already has checkpoints: pass --resume, or choose another log.run_dir")
         write_json(run_dir / "config.json", resolved)
         if data.tokenizer_dir is not None:
             shutil.copytree(data.tokenizer_dir, run_dir / "tokenizer", dirs_exist_ok=True)
 
     raw_model = model
     if cfg.compile:
-        model = torch.compile(model)
+        model = torch.compile(model, dynamic=True)  # token-budget batches vary (B, S, T) every step: compile once
     if ctx.is_distributed:
         from torch.nn.parallel import DistributedDataParallel
 
         model = DistributedDataParallel(model, device_ids=[device.index] if is_cuda else None)
-    amp_dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(cfg.dtype)
+    amp_dtype = {"bf16": torch.bfloat16, "fp32": None}[cfg.dtype]
     autocast = (lambda: torch.autocast("cuda", dtype=amp_dtype)) if is_cuda and amp_dtype else nullcontext
 
     metrics_path = run_dir / "metrics.jsonl"
@@ -303,7 +307,35 @@ def train(cfg: TrainConfig, resume: bool = False, stop_at: int | None = None) ->
 
         bar = tqdm(total=o.max_steps, initial=step, desc="train", dynamic_ncols=True)
     model.train()
-    last_loss, t0, tok_since = float("nan"), time.time(), 0
+    # Divergence guard without a host-device sync per step: the finiteness of every step's loss and
+    # grad norm is folded into device tensors; the fused AdamW reads `found_inf` (the contract
+    # GradScaler uses) and skips the update on device once anything was non-finite, so weights and
+    # optimizer state stay those of the last good step. The host looks at the flag only at log,
+    # eval and save steps (and at the end), i.e. before any checkpoint could hold a bad update.
+    bad = torch.zeros((), dtype=torch.bool, device=device)
+    first_bad = torch.zeros(3, dtype=torch.float64, device=device)  # step, loss, grad norm of the first bad step
+    optimizer.found_inf = bad.float()
+
+    def check_finite() -> None:
+        flag = bad
+        if ctx.is_distributed:  # every rank stops together (a rank's own loss may be the bad one)
+            import torch.distributed as dist
+
+            flag = bad.to(torch.int32)
+            dist.all_reduce(flag, op=dist.ReduceOp.MAX)
+        if not bool(flag):
+            return
+        at, lv, gv = (first_bad.tolist() if bool(bad) else (float("nan"),) * 3)
+        latest_ck = checkpoint.latest(run_dir)
+        msg = (f"loss became {lv} (grad norm {gv}) at step {int(at) if at == at else '?'} (noticed at step {step}); "
+               f"no update was applied from that step on and no checkpoint was written after it. Last good "
+               f"checkpoint: {latest_ck or 'none'}. Try a lower optim.lr, more optim.warmup_steps, or dtype=fp32.")
+        if bar is not None:
+            bar.close()
+        compute_cleanup()
+        raise TrainingDiverged(msg)
+
+    last_loss, t0, tok_since = None, time.time(), 0
     loop_start = time.time()
     end = min(o.max_steps, stop_at) if stop_at else o.max_steps
     out_of_time = False
@@ -313,8 +345,8 @@ def train(cfg: TrainConfig, resume: bool = False, stop_at: int | None = None) ->
             raise ValueError(f"only {len(batches)} batches per epoch (rank share) < grad_accum={o.grad_accum}")
         while batch_index + o.grad_accum <= len(batches) and step < end:
             micro = [collate(train_split, b, pad, bos, eos) for b in batches[batch_index : batch_index + o.grad_accum]]
-            n_tgt = sum(int(t.ne(pad).sum()) for _, _, t in micro)
-            loss_sum = 0.0
+            n_tgt = sum(int(t.ne(pad).sum()) for _, _, t in micro)  # host tensors: no device sync
+            loss_sum = torch.zeros((), device=device)
             for j, (src, tin, tout) in enumerate(micro):
                 src, tin, tout = (t.to(device, non_blocking=True) for t in (src, tin, tout))
                 sync = ctx.is_distributed and j < len(micro) - 1
@@ -324,40 +356,41 @@ def train(cfg: TrainConfig, resume: bool = False, stop_at: int | None = None) ->
                         loss = loss * float("nan")
                     loss.backward()
                 loss_sum += loss.detach()
-            loss_val = float(loss_sum)
             gnorm = torch.nn.utils.clip_grad_norm_(raw_model.parameters(), o.grad_clip if o.grad_clip > 0 else 1e30)
-            gnorm = float(gnorm)
-            if not (math.isfinite(loss_val) and math.isfinite(gnorm)):
-                latest_ck = checkpoint.latest(run_dir)
-                msg = (f"loss became {loss_val} (grad norm {gnorm}) at step {step + 1}, epoch {epoch}, batch "
-                       f"{batch_index}; stopped before the optimizer step. Last good checkpoint: "
-                       f"{latest_ck or 'none'}. Try a lower optim.lr, more optim.warmup_steps, or dtype=fp32.")
-                if bar is not None:
-                    bar.close()
-                compute_cleanup()
-                raise TrainingDiverged(msg)
+            step_bad = ~(torch.isfinite(loss_sum) & torch.isfinite(gnorm))
+            first_bad.copy_(torch.where(step_bad & ~bad, torch.stack(
+                [torch.full((), step + 1.0, device=device), loss_sum.double(), gnorm.double()]), first_bad))
+            bad |= step_bad
+            optimizer.found_inf.copy_(bad)
             optimizer.step()
             scheduler.step()
             optimizer.zero_grad(set_to_none=True)
             step += 1
             batch_index += o.grad_accum
-            last_loss = loss_val
+            last_loss = loss_sum
             tok_since += n_tgt * ctx.world_size
             if o.max_minutes > 0 and step < end and _time_up(loop_start, o.max_minutes, ctx, device, step):
                 out_of_time, end = True, step
                 print0(f"time budget of {o.max_minutes} min reached at step {step}: evaluating and saving")
+            do_log = step % cfg.log.log_every == 0 or step == end
+            do_eval = step % cfg.log.eval_every == 0 or step == o.max_steps or out_of_time
+            do_save = step % cfg.log.save_every == 0 or step == end
+            if do_log or do_eval or do_save:
+                check_finite()  # the only host-device syncs of the loop (besides DDP's time check)
             if bar is not None:
                 bar.update(1)
-                bar.set_postfix(loss=f"{loss_val:.3f}", lr=f"{scheduler.get_last_lr()[0]:.2e}")
             if not rank0:
                 continue
             row = None
-            if step % cfg.log.log_every == 0 or step == end:
+            if do_log:
+                loss_val, gnorm_val = float(loss_sum), float(gnorm)
                 dt = time.time() - t0
                 row = {"step": step, "epoch": epoch, "loss": round(loss_val, 6), "lr": scheduler.get_last_lr()[0],
-                       "grad_norm": round(gnorm, 4), "tokens_per_s": round(tok_since / max(dt, 1e-9), 1)}
+                       "grad_norm": round(gnorm_val, 4), "tokens_per_s": round(tok_since / max(dt, 1e-9), 1)}
                 t0, tok_since = time.time(), 0
-            if step % cfg.log.eval_every == 0 or step == o.max_steps or out_of_time:
+                if bar is not None:
+                    bar.set_postfix(loss=f"{loss_val:.3f}", lr=f"{scheduler.get_last_lr()[0]:.2e}")
+            if do_eval:
                 row = row or {"step": step, "epoch": epoch}
                 rng = torch.get_rng_state()
                 dl = dev_loss()
@@ -367,17 +400,18 @@ def train(cfg: TrainConfig, resume: bool = False, stop_at: int | None = None) ->
                 torch.set_rng_state(rng)
             if row is not None:
                 log_row(row)
-            if step % cfg.log.save_every == 0 or step == end:
+            if do_save:
                 save_checkpoint()
                 _plot(metrics_path, run_dir / "curves.png")
         if batch_index + o.grad_accum > len(batches):
             epoch, batch_index = epoch + 1, 0
+    check_finite()
     if bar is not None:
         bar.close()
     if tb is not None:
         tb.close()
     compute_cleanup()
-    return {"step": step, "epoch": epoch, "loss": last_loss, "run_dir": str(run_dir),
+    return {"step": step, "epoch": epoch, "loss": float(last_loss) if last_loss is not None else float("nan"), "run_dir": str(run_dir),
             "num_parameters": raw_model.num_parameters(), "stopped_by_time_budget": out_of_time}
 
 
@@ -420,13 +454,20 @@ def _prune(run_dir: Path, keep: int) -> None:
         shutil.rmtree(checkpoint.step_dir(run_dir, s), ignore_errors=True)
 
 
+_plot_note_shown = False
+
+
 def _plot(metrics: Path, out: Path) -> None:
+    global _plot_note_shown
     try:
         from fa_nlp.plots import plot_curves
 
         plot_curves(metrics, out)
-    except ImportError:  # matplotlib missing (e.g. a bare GPU box): curves can be drawn later
-        pass
+    except ImportError as e:  # matplotlib missing (e.g. a bare GPU box): metrics.jsonl has every number
+        if not _plot_note_shown:
+            _plot_note_shown = True
+            print0(f"note: {out.name} not drawn ({e}); draw it later where matplotlib is installed: python -c "
+                   f"\"from fa_nlp.plots import plot_curves; plot_curves('{metrics}', '{out}')\"")
 
 
 def _tensorboard(run_dir: Path):

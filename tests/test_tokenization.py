@@ -79,3 +79,25 @@ def test_qa_tokenizer_pairs_and_offsets(tmp_path, kind):
 def test_unknown_family_or_kind_is_rejected(tmp_path):
     with pytest.raises(ValueError, match="kind"):
         tokenization.train_seq2seq_tokenizer(TRAIN, tmp_path, kind="wordpiece")
+
+
+def test_cli_trains_on_the_training_split_only(tmp_path):
+    # `fa-nlp tokenizer train --dataset` reads parquet/train.parquet and nothing else: a letter that
+    # occurs only in the validation/test splits gets no piece of its own (it would go through bytes)
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    from fa_nlp.cli import main
+
+    pq_dir = tmp_path / "ds" / "parquet"
+    pq_dir.mkdir(parents=True)
+    held_out = ["ژاله ژرف ژیان ژولیده"] * 40  # ژ appears in no training sentence
+    for split, texts in (("train", TRAIN), ("validation", held_out), ("test", held_out)):
+        pq.write_table(pa.table({"ordered": texts, "shuffled": texts}), pq_dir / f"{split}.parquet")
+    assert not any("ژ" in t for t in TRAIN)
+    assert main(["tokenizer", "train", "--dataset", str(tmp_path / "ds"), "--vocab-size", "400",
+                 "--out", str(tmp_path / "tok")]) == 0
+    tok = tokenization.load_tokenizer(tmp_path / "tok")
+    assert tok.config["training_lines"] == len(TRAIN)
+    assert tok.piece_to_id("ژ") == tok.unk_id and tok.piece_to_id("م") != tok.unk_id
+    assert tok.decode(tok.encode(held_out[0])) == held_out[0]  # still lossless, through byte fallback

@@ -57,7 +57,10 @@ def _evaluate(args: argparse.Namespace) -> int:
     print(f"{m['split']}: {m['n']} sentences from {m['data']}")
     for name, s in rows.items():
         print(f"  {name:28s} EM {s['em']:6.2f}  BLEU {s['bleu']:6.2f}  chrF {s['chrf']:6.2f}")
-    print(f"written: {m['out_dir']}/ (report.md, metrics.json, predictions.jsonl, by_length.png)")
+    print(f"written: {m['out_dir']}/ (report.md, metrics.json, predictions.jsonl"
+          + (")" if m.get("plot") else ", by_length.png)"))
+    if m.get("plot"):
+        print(f"note: {m['plot']}")
     return 0
 
 
@@ -65,8 +68,9 @@ def _baseline(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from fa_nlp.baselines import NgramLM, ngram_baseline, shuffled_baseline
-    from fa_nlp.evaluate import read_split, split_file
+    from fa_nlp.evaluate import read_split
     from fa_nlp.metrics.generation import generation_scores
+    from fa_nlp.seq2seq_data import split_file
 
     ds = Path(args.dataset)
     test_file, train_file = split_file(ds, args.split), split_file(ds, "train")

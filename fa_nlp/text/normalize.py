@@ -45,7 +45,7 @@ _PROTECTED = re.compile(
     rf"|(?P<version>(?<![\w.])[vV]\d+(?:\.\d+)+{_END}|(?<![\w.])\d+(?:\.\d+){{3,}}{_END})"
     rf"|(?P<date>{_NUM_START}\d{{1,4}}(?P<sep>[/.\-])\d{{1,2}}(?P=sep)\d{{1,4}}{_NUM_END})"
     r"|(?P<time>(?<![\w:])\d{1,2}:\d{2}(?::\d{2})?(?![\w:]))"
-    rf"|(?P<number>{_NUM_START}\d+(?:[.,٫٬]\d+)+{_NUM_END})"
+    rf"|(?P<number>{_NUM_START}\d+(?:(?:[.,٫٬]\d+)+|/\d+){_NUM_END})"  # 3.5, 1,200, ۲٫۵, fractions ۳/۴
     rf"|(?P<abbrev>(?<![\w.]){_LETTER}{{1,2}}(?:\.{_LETTER}{{1,2}})+(?![\w]))"
 )
 # Kinds whose digits follow the `persian_digits` option; the others are copied byte for byte.
@@ -122,10 +122,58 @@ def protected_spans(text: str) -> list[tuple[str, int, int]]:
     return [(m.lastgroup, m.start(), m.end()) for m in _PROTECTED.finditer(text)]
 
 
+def _edit_opcodes(src: str, dst: str) -> list[tuple[str, int, int, int, int]]:
+    """difflib-style opcodes of a minimal edit script (Levenshtein, matches preferred).
+
+    difflib's longest-match heuristic misaligns short stretches such as `۳/۳ ` → `۳ / ۳ ` (it pairs the
+    last `۳ ` with the first); a minimal edit script pairs each digit with itself."""
+    n, m = len(src), len(dst)
+    prev = list(range(m + 1))
+    rows = [prev]
+    for i in range(1, n + 1):
+        cur = [i] + [0] * m
+        a = src[i - 1]
+        for j in range(1, m + 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a != dst[j - 1]))
+        rows.append(cur)
+        prev = cur
+    steps: list[str] = []  # backtrace, end to start
+    i, j = n, m
+    while i or j:
+        d = rows[i][j]
+        if i and j and src[i - 1] == dst[j - 1] and d == rows[i - 1][j - 1]:
+            steps.append("equal")
+            i, j = i - 1, j - 1
+        elif i and j and d == rows[i - 1][j - 1] + 1:
+            steps.append("replace")
+            i, j = i - 1, j - 1
+        elif j and d == rows[i][j - 1] + 1:
+            steps.append("insert")
+            j -= 1
+        else:
+            steps.append("delete")
+            i -= 1
+    ops: list[tuple[str, int, int, int, int]] = []
+    i = j = 0
+    for op in reversed(steps):
+        di, dj = (op != "insert"), (op != "delete")
+        if ops and ops[-1][0] == op:
+            o, i1, _, j1, _ = ops[-1]
+            ops[-1] = (o, i1, i + di, j1, j + dj)
+        else:
+            ops.append((op, i, i + di, j, j + dj))
+        i, j = i + di, j + dj
+    return ops
+
+
 def _align_chars(src: str, dst: str, base: int, starts: list[int], ends: list[int]) -> None:
-    """Char-level alignment of a (short) changed stretch."""
-    sm = difflib.SequenceMatcher(None, src, dst, autojunk=False)
-    for op, i1, i2, j1, j2 in sm.get_opcodes():
+    """Char-level alignment of a (short) changed stretch: a minimal edit script, or difflib when the
+    stretch is too long for the quadratic table."""
+    if len(src) * len(dst) <= 40_000:
+        opcodes = _edit_opcodes(src, dst)
+    else:
+        opcodes = difflib.SequenceMatcher(None, src, dst, autojunk=False).get_opcodes()
+    for op, i1, i2, j1, j2 in opcodes:
         if op == "equal":
             starts.extend(range(base + i1, base + i2))
             ends.extend(range(base + i1 + 1, base + i2 + 1))

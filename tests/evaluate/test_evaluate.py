@@ -79,7 +79,7 @@ def test_evaluate_writes_predictions_metrics_report_and_plot(run_dir, capsys):
     assert "EM" in capsys.readouterr().out
     out = run_dir / "eval-test"
     metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
-    assert metrics["n"] == 12 and metrics["data"].endswith("test.jsonl")  # the original split, not prepared
+    assert metrics["n"] == 12 and metrics["data"].endswith("test.eval.jsonl")  # every test pair, as prepare read it
     assert set(metrics["systems"]) == {"greedy", "greedy+constrained", "beam3", "beam3+constrained"}
     for s in metrics["systems"].values():
         assert 0 <= s["em"] <= 100 and 0 <= s["bleu"] <= 100 and s["sentences_per_s"] > 0

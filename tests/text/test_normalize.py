@@ -23,6 +23,7 @@ ZWNJ = "\u200c"
         ("تاریخ ۱۴۰۲.۰۵.۱۲ بود", "تاریخ ۱۴۰۲.۰۵.۱۲ بود"),  # dotted date kept
         ("تاریخ 2023-05-01 بود", "تاریخ ۲۰۲۳-۰۵-۰۱ بود"),  # ISO date kept, digits converted
         ("ساعت 10:30 است", "ساعت ۱۰:۳۰ است"),  # time kept
+        ("جمعیت ۳/۳ میلیون نفر", "جمعیت ۳/۳ میلیون نفر"),  # fraction kept (hazm: ۳ / ۳)
         (
             "سایت https://www.example.com/a_b.html?x=1 را ببینید",
             "سایت https://www.example.com/a_b.html?x=1 را ببینید",
@@ -131,6 +132,21 @@ def test_offsets_of_deleted_and_inserted_chars():
     m = normalize("۵درصد")  # a space is inserted
     assert m.text == "۵ درصد"
     assert m.original[slice(*m.to_original(2, 6))] == "درصد"
+
+
+@pytest.mark.parametrize(
+    ("text", "piece"),
+    [
+        ("سال ۳–۳ بود", "۳–۳"),  # hazm spaces the dash: each digit still maps to itself, not to its twin
+        ("کتاب های من", "کتاب های"),  # space → ZWNJ is a substitution, the span keeps both words
+        ('حرف "ه " را', '"ه "'),  # quotes turned into «» still cover the quoted letter
+    ],
+)
+def test_changed_stretches_map_back_to_the_same_text(text, piece):
+    n = normalize(text)
+    start = text.index(piece)
+    s, e = n.to_normalized(start, start + len(piece))
+    assert n.original[slice(*n.to_original(s, e))] == piece
 
 
 def test_out_of_range_spans_raise():

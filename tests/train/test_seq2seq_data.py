@@ -65,9 +65,14 @@ def test_prepare_jsonl_with_long_pairs_skipped(tmp_path, tok_dir):
     ds.mkdir()
     lines = [{"src": s, "tgt": s} for s in SENTENCES[:4]] + [{"src": "خانه " * 100, "tgt": "خانه " * 100}]
     (ds / "train.jsonl").write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines), encoding="utf-8")
+    (ds / "test.jsonl").write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines), encoding="utf-8")
     out = prepare(ds, tok_dir, tmp_path / "prep", max_len=40)
     assert out["counts"]["train"]["pairs"] == 4
     assert out["skips"]["train"]["read"] == 5
+    # evaluation scores every test pair, the skipped long one too: test.eval.jsonl keeps them all
+    assert out["counts"]["test"]["pairs"] == 4
+    assert [r["tgt"] for r in read_pairs(tmp_path / "prep" / "test.eval.jsonl")] == [x["tgt"] for x in lines]
+    assert not (tmp_path / "prep" / "train.eval.jsonl").exists()  # train texts are in train.pairs.jsonl
 
 
 @pytest.mark.parametrize(("content", "message"), [

@@ -62,6 +62,25 @@ def test_nan_loss_stops_and_keeps_last_good_checkpoint(toy_prepared, toy, tmp_pa
     assert all(p.isfinite().all() for p in model.parameters())
 
 
+def test_nan_between_log_steps_is_caught_before_the_next_checkpoint(toy_prepared, toy, tmp_path):
+    # the host looks at the finiteness flag only at log/eval/save steps: NaN at step 5 is noticed at the
+    # step-6 save, which is then not written; the step-3 checkpoint stays the latest
+    cfg = load_config(TrainConfig, None, toy.overrides(toy_prepared, tmp_path / "run", "optim.max_steps=20",
+                                                       "log.log_every=4", "log.save_every=3",
+                                                       "debug.inject_nan_at_step=5"))
+    with pytest.raises(TrainingDiverged, match=r"loss became nan .*at step 5 \(noticed at step 6\).*step-000003"):
+        train(cfg)
+    assert checkpoint.list_steps(tmp_path / "run") == [3]
+    rows = [json.loads(ln) for ln in (tmp_path / "run" / "metrics.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in rows] == [4] and math.isfinite(rows[0]["loss"])  # rows only at log steps
+
+
+def test_fp16_is_refused(toy_prepared, toy, tmp_path):
+    cfg = load_config(TrainConfig, None, toy.overrides(toy_prepared, tmp_path / "run", "dtype=fp16"))
+    with pytest.raises(ValueError, match="loss scaling"):
+        train(cfg)
+
+
 def test_time_budget_stops_with_a_checkpoint(toy_prepared, toy, tmp_path):
     # a budget of ~0 minutes ends the loop after its first step, with a checkpoint and a logged row
     cfg = load_config(TrainConfig, None, toy.overrides(toy_prepared, tmp_path / "run", "optim.max_steps=50",
