@@ -98,10 +98,18 @@ def read_split(path: Path, limit: int = 0) -> list[dict[str, Any]]:
     return rows
 
 
-def _train_file(split_file: Path) -> Path | None:
-    for name in ("train.parquet", "train.jsonl", "train.pairs.jsonl"):
-        if (split_file.parent / name).is_file():
-            return split_file.parent / name
+def lm_training_sentences(split_file: Path, limit: int = 0) -> tuple[str, list[str]] | None:
+    """(where from, sentences) to train the n-gram baseline on: the train split's targets beside
+    `split_file` (a dataset's parquet/jsonl, or a prepared dir's arrays, decoded); None if absent."""
+    for name in ("train.parquet", "train.jsonl"):
+        f = split_file.parent / name
+        if f.is_file():
+            return str(f), [r["tgt"] for r in read_split(f, limit)]
+    from fa_nlp.seq2seq_data import MANIFEST, load_prepared
+
+    if (split_file.parent / MANIFEST).is_file() and (split_file.parent / "train.tgt_ids.npy").is_file():
+        prepared = load_prepared(split_file.parent)
+        return f"{prepared.path} (train targets, decoded)", prepared.texts("train", "tgt", limit)
     return None
 
 
@@ -206,13 +214,13 @@ def evaluate_run(run_dir: str | Path, cfg: EvalConfig | None = None) -> dict[str
         out = shuffled_baseline(srcs)
         preds["baseline:shuffled"] = out
         baselines["shuffled"] = {**generation_scores(out, refs, lens), "permutation_rate": _permutation_rate(out, srcs)}
-        train_file = _train_file(data_file)
-        if train_file is None:
+        lm_data = lm_training_sentences(data_file, cfg.max_lm_sentences)
+        if lm_data is None:
             baselines["ngram"] = {"skipped": f"no train split beside {data_file}"}
         else:
-            lm_rows = read_split(train_file, cfg.max_lm_sentences)
+            train_file, lm_sentences = lm_data
             t0 = time.perf_counter()
-            lm = NgramLM.train((r["tgt"] for r in lm_rows), order=cfg.ngram_order)
+            lm = NgramLM.train(lm_sentences, order=cfg.ngram_order)
             t_train = time.perf_counter() - t0
             t0 = time.perf_counter()
             out = ngram_baseline(lm, srcs, cfg.ngram_beam, progress=cfg.progress)
@@ -221,7 +229,7 @@ def evaluate_run(run_dir: str | Path, cfg: EvalConfig | None = None) -> dict[str
             preds[f"baseline:{key}"] = out
             baselines[key] = {**generation_scores(out, refs, lens), "permutation_rate": _permutation_rate(out, srcs),
                               "lm": {"order": cfg.ngram_order, "smoothing": "interpolated Kneser-Ney, D=0.75",
-                                     "train_file": str(train_file), "train_sentences": lm.sentences,
+                                     "train_file": train_file, "train_sentences": lm.sentences,
                                      "train_seconds": round(t_train, 3)},
                               "sentences_per_s": round(len(out) / max(dt, 1e-9), 2)}
 

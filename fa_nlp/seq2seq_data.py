@@ -5,10 +5,12 @@
 Input: `<dataset>/parquet/{train,validation,test}.parquet` (word-order columns `shuffled` -> `ordered`)
 or `<dataset>/{split}.jsonl` (`src` / `tgt`, names configurable). Output per split:
 `{split}.src_ids.npy` / `{split}.src_offsets.npy` / `{split}.tgt_ids.npy` / `{split}.tgt_offsets.npy`
-(flat int32 ids + int64 offsets), `{split}.pairs.jsonl` (id, src, tgt text of the kept pairs, for
-dev metrics), for every split but train `{split}.eval.jsonl` (every pair read, skipped ones included:
-what `fa-nlp evaluate` scores), plus `tokenizer/` (a copy) and `manifest.json` (inputs, counts, skips,
-special ids). Sources end with EOS; targets are stored bare and get BOS/EOS in `collate`. Why numpy
+(flat ids, uint16 when the vocabulary fits, + int64 offsets); for every split but train
+`{split}.pairs.jsonl` (id, src, tgt text of the kept pairs, for dev metrics) and `{split}.eval.jsonl`
+(every pair read, skipped ones included: what `fa-nlp evaluate` scores); `word_start.npy` (which
+token ids begin a word, for per-epoch source word reshuffling); `tokenizer/` (a copy) and
+`manifest.json` (inputs, counts, skips, special ids). Train texts are not duplicated as JSONL (they
+would dominate the size of what is carried to a GPU box): `Prepared.texts` decodes them when needed. Sources end with EOS; targets are stored bare and get BOS/EOS in `collate`. Why numpy
 and JSONL: the GPU box has torch and numpy but maybe not pyarrow/datasets, and the prepared dir is
 all that training and evaluation read there.
 """
@@ -77,8 +79,9 @@ def read_pairs(path: str | Path, src_column: str | None = None, tgt_column: str 
 def _flat(seqs: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
     offsets = np.zeros(len(seqs) + 1, dtype=np.int64)
     offsets[1:] = np.cumsum([len(s) for s in seqs])
-    ids = np.fromiter((t for s in seqs for t in s), dtype=np.int32, count=int(offsets[-1]))
-    return ids, offsets
+    ids = np.fromiter((t for s in seqs for t in s), dtype=np.int64, count=int(offsets[-1]))
+    small = ids.size == 0 or int(ids.max()) < np.iinfo(np.uint16).max
+    return ids.astype(np.uint16 if small else np.int32), offsets
 
 
 def _save_npy(path: Path, arr: np.ndarray) -> None:
@@ -137,6 +140,23 @@ class Prepared:
     meta: dict
     splits: dict[str, Seq2SeqSplit]
 
+    def texts(self, split: str, side: str = "tgt", limit: int = 0) -> list[str]:
+        """Decoded texts of one side of a split (e.g. train targets for the n-gram baseline)."""
+        from fa_nlp.tokenization import load_tokenizer
+
+        if self.tokenizer_dir is None:
+            raise FileNotFoundError(f"{self.path}: no tokenizer/ to decode {split} texts with")
+        tok = load_tokenizer(self.tokenizer_dir)
+        sp = self.splits[split]
+        n = len(sp) if not limit else min(limit, len(sp))
+        get = sp.src if side == "src" else sp.tgt
+        return [tok.decode(get(i).tolist()) for i in range(n)]
+
+    def word_starts(self) -> np.ndarray | None:
+        """Boolean mask over the vocabulary: token ids that begin a word (None if not prepared)."""
+        f = self.path / "word_start.npy"
+        return np.load(f) if f.is_file() else None
+
     def pairs(self, split: str, limit: int | None = None) -> list[tuple[str, str]]:
         """(source, target) texts of a split, for dev metrics; [] when the texts were not saved."""
         f = self.path / f"{split}.pairs.jsonl"
@@ -168,11 +188,32 @@ def load_prepared(path: str | Path) -> Prepared:
     return Prepared(path, meta, splits)
 
 
-def collate(split: Seq2SeqSplit, indices: list[int], pad_id: int, bos_id: int, eos_id: int):
-    """-> (src [B,S], tgt_in [B,T], tgt_out [B,T]) int64 tensors, right-padded with pad_id."""
+def shuffle_source_words(src: np.ndarray, word_start: np.ndarray, key: tuple[int, ...]) -> np.ndarray:
+    """A new random order of the words of a source (token ids ending in EOS), seeded by `key`.
+
+    Why: a word-order dataset stores one shuffle per sentence; drawing a fresh one every epoch
+    (seeded by seed, epoch, example) multiplies the training data without growing the files, and
+    keeps resumed runs exact. Words are token runs that start at a `word_start` id."""
+    body, tail = src[:-1], src[-1:]
+    if len(body) < 2:
+        return src
+    starts = np.flatnonzero(word_start[body])
+    if len(starts) == 0 or starts[0] != 0:
+        starts = np.concatenate([[0], starts])
+    words = np.split(body, starts[1:])
+    order = np.random.default_rng(key).permutation(len(words))
+    return np.concatenate([*(words[k] for k in order), tail])
+
+
+def collate(split: Seq2SeqSplit, indices: list[int], pad_id: int, bos_id: int, eos_id: int,
+            word_start: np.ndarray | None = None, shuffle_key: tuple[int, ...] = ()):
+    """-> (src [B,S], tgt_in [B,T], tgt_out [B,T]) int64 tensors, right-padded with pad_id.
+    With `word_start`, each source's words are reshuffled (seeded by `shuffle_key` + the index)."""
     import torch
 
     srcs = [split.src(i) for i in indices]
+    if word_start is not None:
+        srcs = [shuffle_source_words(s, word_start, (*shuffle_key, int(i))) for s, i in zip(srcs, indices)]
     tgts = [split.tgt(i) for i in indices]
     b = len(indices)
     src = np.full((b, max(len(s) for s in srcs)), pad_id, dtype=np.int64)
@@ -229,13 +270,15 @@ def prepare(dataset: str | Path, tokenizer: str | Path, out: str | Path, max_len
                 pairs.append(r)
                 rep.keep()
             rep.check()
-            write_split(tmp, split, src_seqs, tgt_seqs, pairs)
+            write_split(tmp, split, src_seqs, tgt_seqs, None if split == "train" else pairs)
             if split != "train":
                 write_jsonl(tmp / f"{split}{EVAL_SUFFIX}", rows)
             counts[split] = {"pairs": len(src_seqs), "src_tokens": sum(map(len, src_seqs)),
                              "tgt_tokens": sum(map(len, tgt_seqs)) + len(tgt_seqs)}
             reports[split] = rep.to_dict() if hasattr(rep, "to_dict") else {"read": rep.read, "kept": rep.kept}
         shutil.copytree(tok_path if tok_path.is_dir() else tok_path.parent, tmp / "tokenizer")
+        _save_npy(tmp / "word_start.npy",
+                  np.array([tok.id_to_piece(i).startswith("▁") for i in range(tok.vocab_size)], dtype=bool))
         write_meta(tmp, tok.vocab_size, tok.pad_id, tok.bos_id, tok.eos_id, max_len=max_len,
                    inputs=[input_record(f) for f in found.values()], tokenizer=str(tok_path),
                    counts=counts, skips=reports, seconds=round(time.time() - started, 2))

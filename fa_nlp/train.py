@@ -56,6 +56,7 @@ class DataSection:
     dev_split: str = "validation"
     max_tokens: int = 4096  # per micro-batch, per rank: padded source + target tokens
     max_train_examples: int = 0  # 0 = all (else the first N, for quick experiments)
+    reshuffle_source_words: bool = False  # word order only: draw a fresh source word order every epoch
 
 
 @dataclass
@@ -189,6 +190,9 @@ def train(cfg: TrainConfig, resume: bool = False, stop_at: int | None = None) ->
     meta = data.meta
     pad, bos, eos = int(meta["pad_id"]), int(meta["bos_id"]), int(meta["eos_id"])
     src_lens, tgt_lens = train_split.src_lens, train_split.tgt_lens
+    word_start = data.word_starts() if cfg.data.reshuffle_source_words else None
+    if cfg.data.reshuffle_source_words and word_start is None:
+        raise ValueError(f"{data.path}: data.reshuffle_source_words needs word_start.npy; re-run `fa-nlp prepare`")
     if cfg.data.max_train_examples:
         src_lens, tgt_lens = src_lens[: cfg.data.max_train_examples], tgt_lens[: cfg.data.max_train_examples]
 
@@ -344,7 +348,8 @@ def train(cfg: TrainConfig, resume: bool = False, stop_at: int | None = None) ->
         if len(batches) < o.grad_accum:
             raise ValueError(f"only {len(batches)} batches per epoch (rank share) < grad_accum={o.grad_accum}")
         while batch_index + o.grad_accum <= len(batches) and step < end:
-            micro = [collate(train_split, b, pad, bos, eos) for b in batches[batch_index : batch_index + o.grad_accum]]
+            micro = [collate(train_split, b, pad, bos, eos, word_start, (cfg.seed, epoch))
+                     for b in batches[batch_index : batch_index + o.grad_accum]]
             n_tgt = sum(int(t.ne(pad).sum()) for _, _, t in micro)  # host tensors: no device sync
             loss_sum = torch.zeros((), device=device)
             for j, (src, tin, tout) in enumerate(micro):

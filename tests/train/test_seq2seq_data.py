@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from fa_nlp.report import InputError
-from fa_nlp.seq2seq_data import collate, load_prepared, prepare, read_pairs
+from fa_nlp.seq2seq_data import collate, load_prepared, prepare, read_pairs, shuffle_source_words
 
 SENTENCES = [
     "من به خانه رفتم .",            # plain
@@ -58,6 +58,34 @@ def test_prepare_parquet_round_trips(tmp_path, tok_dir):
         assert tin[r, n + 1 :].eq(tok.pad_id).all() and tout[r, n + 1 :].eq(tok.pad_id).all()
     assert data.pairs("validation")[0] == (rows[0]["shuffled"], rows[0]["ordered"])
     assert np.array_equal(split.tgt_lens, [len(tok.encode(s)) + 1 for s in SENTENCES[:8]])
+    assert split.tgt_ids.dtype == np.uint16  # a 400-piece vocabulary fits in 16 bits
+    assert not (tmp_path / "prep" / "train.pairs.jsonl").exists()  # train texts are decoded, not copied
+    assert data.texts("train", "tgt", limit=3) == SENTENCES[:3]
+    starts = data.word_starts()
+    assert starts.dtype == bool and starts[tok.encode("کتاب‌ها")[0]]
+
+
+def test_reshuffled_sources_keep_their_words(tmp_path, tok_dir):
+    from fa_nlp.tokenization import load_tokenizer
+
+    tok = load_tokenizer(tok_dir)
+    rows = [{"id": f"d#{i}", "shuffled": s, "ordered": s, "n_words": len(s.split())} for i, s in enumerate(SENTENCES[:4])]
+    _write_parquet(tmp_path / "ds" / "parquet" / "train.parquet", rows)
+    prepare(tmp_path / "ds", tok_dir, tmp_path / "prep")
+    data = load_prepared(tmp_path / "prep")
+    split, starts = data.splits["train"], data.word_starts()
+    src = split.src(2)
+    seen = set()
+    for epoch in range(6):
+        new = shuffle_source_words(src, starts, (0, epoch, 2))
+        assert new[-1] == tok.eos_id and len(new) == len(src)
+        words = tok.decode(new[:-1].tolist()).split(" ")
+        assert sorted(words) == sorted(SENTENCES[2].split(" "))  # a permutation of whole words
+        seen.add(tuple(words))
+        assert np.array_equal(new, shuffle_source_words(src, starts, (0, epoch, 2)))  # seeded
+    assert len(seen) > 1  # epochs draw different orders
+    a, _, _ = collate(split, [0, 2], tok.pad_id, tok.bos_id, tok.eos_id, starts, (0, 1))
+    assert np.array_equal(a[1, : len(src)].numpy(), shuffle_source_words(src, starts, (0, 1, 2)))
 
 
 def test_prepare_jsonl_with_long_pairs_skipped(tmp_path, tok_dir):

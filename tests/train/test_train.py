@@ -35,10 +35,12 @@ def test_tiny_model_learns_to_sort(toy_prepared, toy, tmp_path):
     assert (tmp_path / "run" / "config.json").is_file()
 
 
-def test_resume_reproduces_the_uninterrupted_run(toy_prepared, toy, tmp_path):
-    # dropout on (RNG state must be restored), grad accumulation, an epoch boundary inside each half
+@pytest.mark.parametrize("reshuffle", [False, True])
+def test_resume_reproduces_the_uninterrupted_run(toy_prepared, toy, tmp_path, reshuffle):
+    # dropout on (RNG state must be restored), grad accumulation, an epoch boundary inside each half,
+    # and (second case) sources reshuffled per epoch: the shuffles must not depend on where a run started
     extra = ["optim.max_steps=12", "optim.grad_accum=2", "model.dropout=0.1", "data.max_train_examples=200",
-             "data.max_tokens=300"]
+             "data.max_tokens=300", f"data.reshuffle_source_words={reshuffle}"]
     straight = load_config(TrainConfig, None, toy.overrides(toy_prepared, tmp_path / "a", *extra))
     train(straight)
     resumed = load_config(TrainConfig, None, toy.overrides(toy_prepared, tmp_path / "b", *extra))
