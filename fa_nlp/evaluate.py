@@ -87,12 +87,14 @@ def find_split(run_config: dict, split: str, dataset: str | Path | None = None) 
 
 
 def read_split(path: Path, limit: int = 0) -> list[dict[str, Any]]:
-    """Rows {id, src, tgt, n_words} (n_words = words in the reference)."""
+    """Rows {id, src, tgt, n_words} (n_words = words in the reference, punctuation marks not
+    counted: the same measure as the dataset's length bounds and `n_words` column)."""
     from fa_nlp.seq2seq_data import read_pairs
+    from fa_nlp.text.words import is_punctuation
 
     rows = []
     for r in read_pairs(path):
-        rows.append({**r, "n_words": len(r["tgt"].split())})
+        rows.append({**r, "n_words": sum(not is_punctuation(t) for t in r["tgt"].split())})
         if limit and len(rows) >= limit:
             break
     return rows

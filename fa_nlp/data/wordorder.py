@@ -59,6 +59,7 @@ from pathlib import Path
 from typing import Any
 
 from fa_nlp.report import SkipReport
+from fa_nlp.text.words import is_punctuation  # one definition: n_words and "drop" agree with words()
 
 SPLITS = ("train", "validation", "test")
 DEDUP_ORDER = ("test", "validation", "train")  # held-out sets win duplicates against train
@@ -164,14 +165,6 @@ def persian_ratio(text: str) -> float:
 
 def has_url_or_email(text: str) -> bool:
     return _URL_OR_EMAIL.search(text) is not None
-
-
-def is_punctuation(token: str) -> bool:
-    """A token made only of punctuation marks (`.`, `،`, `«`, `؟!`): the text package's definition, so
-    "drop" and `n_words` agree with `fa_nlp.text.words`."""
-    from fa_nlp.text.words import is_punctuation as _is_punct
-
-    return _is_punct(token)
 
 
 def split_of(doc_id: str, split_seed: int, ratios: Iterable[float]) -> str:

@@ -83,7 +83,7 @@ def corpus_bleu(preds: Sequence[str], refs: Sequence[str], tokenize: str = "none
     from sacrebleu.metrics import BLEU
 
     _check(preds, refs)
-    metric = BLEU(tokenize=tokenize)
+    metric = BLEU(tokenize=tokenize, force=True)  # our text is word-tokenized on purpose: no "detokenize" warning
     if not preds:
         return Score("bleu", 0.0, 0, str(metric.get_signature()))
     res = metric.corpus_score(list(preds), [list(refs)])

@@ -127,3 +127,12 @@ def test_baseline_command(run_dir, tmp_path, capsys):
     assert _cli(["baseline", "--dataset", str(ds), "--beam", "4", "--out", str(tmp_path / "b.json")]) == 0
     res = json.loads((tmp_path / "b.json").read_text(encoding="utf-8"))
     assert res["n"] == 12 and res["ngram3_beam4"]["em"] >= res["shuffled"]["em"]
+
+
+def test_read_split_counts_words_not_punctuation_marks(tmp_path):
+    from fa_nlp.evaluate import read_split
+
+    f = tmp_path / "test.jsonl"
+    f.write_text('{"id": "a", "src": "رفتم . من «خانه» به", "tgt": "من به « خانه » رفتم ."}\n', encoding="utf-8")
+    (row,) = read_split(f)
+    assert row["n_words"] == 4  # « » . are tokens but not words: same measure as the dataset's length bounds
