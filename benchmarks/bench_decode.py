@@ -43,14 +43,12 @@ def smoke_setup(n: int, tmp: Path):
 
 
 def run_setup(args):
-    import torch
-
     from fa_nlp import checkpoint
+    from fa_nlp.distributed import resolve_device
     from fa_nlp.evaluate import find_split, read_split
     from fa_nlp.tokenization import load_tokenizer
 
-    device = args.device if args.device != "auto" else ("cuda" if torch.cuda.is_available() else "cpu")
-    model, train_cfg = checkpoint.load_model(args.run, device=device)
+    model, train_cfg = checkpoint.load_model(args.run, device=resolve_device(args.device))
     tok = load_tokenizer(Path(args.run) / "tokenizer")
     rows = read_split(find_split(train_cfg, args.split, args.dataset), args.max_sentences)
     return model, tok, [r["src"] for r in rows]

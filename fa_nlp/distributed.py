@@ -28,13 +28,21 @@ def _env_int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
+def resolve_device(device: str = "auto") -> str:
+    """The device name for `device`: auto means cuda if available, else cpu; other names pass through."""
+    if device != "auto":
+        return device
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
 def compute_init(device: str = "auto") -> DistContext:
     """Pick the device (auto: cuda if available) and join the process group when under torchrun."""
     import torch
 
     rank, world, local = _env_int("RANK", 0), _env_int("WORLD_SIZE", 1), _env_int("LOCAL_RANK", 0)
-    if device == "auto":
-        device = "cuda" if torch.cuda.is_available() else "cpu"
+    device = resolve_device(device)
     if device.startswith("cuda"):
         device = f"cuda:{local}" if world > 1 or device == "cuda" else device
         torch.cuda.set_device(device)

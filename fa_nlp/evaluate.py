@@ -132,14 +132,6 @@ def system_names(cfg: EvalConfig) -> list[tuple[str, int, bool]]:
     return out
 
 
-def _device(name: str) -> str:
-    if name != "auto":
-        return name
-    import torch
-
-    return "cuda" if torch.cuda.is_available() else "cpu"
-
-
 def _sync(device: str) -> None:
     if device.startswith("cuda"):
         import torch
@@ -175,13 +167,14 @@ def evaluate_run(run_dir: str | Path, cfg: EvalConfig | None = None) -> dict[str
     """Decode `cfg.split` with every requested mode, score it, write RUN/eval-<split>/; returns metrics."""
     from fa_nlp import checkpoint
     from fa_nlp.decode import DecodeStats, decode_texts
+    from fa_nlp.distributed import resolve_device
     from fa_nlp.io import atomic_dir, write_json, write_jsonl, write_text
     from fa_nlp.tokenization import load_tokenizer
 
     cfg = cfg or EvalConfig()
     run_dir = Path(run_dir)
     systems = system_names(cfg)
-    device = _device(cfg.device)
+    device = resolve_device(cfg.device)
     ckpt = checkpoint.resolve(run_dir, cfg.step)
     model, train_cfg = checkpoint.load_model(run_dir, cfg.step, device=device)
     tok_dir = run_dir / "tokenizer"
@@ -194,6 +187,9 @@ def evaluate_run(run_dir: str | Path, cfg: EvalConfig | None = None) -> dict[str
         raise ValueError(f"{data_file}: no sentences in split {cfg.split!r}")
     srcs, refs, lens = [r["src"] for r in rows], [r["tgt"] for r in rows], [r["n_words"] for r in rows]
 
+    def score(out: list[str]) -> dict[str, Any]:
+        return {**generation_scores(out, refs, lens), "permutation_rate": _permutation_rate(out, srcs)}
+
     results: dict[str, Any] = {}
     preds: dict[str, list[str]] = {}
     for name, beam, constrained in systems:
@@ -205,7 +201,7 @@ def evaluate_run(run_dir: str | Path, cfg: EvalConfig | None = None) -> dict[str
         _sync(device)
         dt = time.perf_counter() - t0
         preds[name] = out
-        results[name] = {**generation_scores(out, refs, lens), "permutation_rate": _permutation_rate(out, srcs),
+        results[name] = {**score(out),
                          "beam": beam, "constrained": constrained, "seconds": round(dt, 3),
                          "sentences_per_s": round(len(out) / max(dt, 1e-9), 2), "decode_stats": stats.to_dict()}
 
@@ -215,7 +211,7 @@ def evaluate_run(run_dir: str | Path, cfg: EvalConfig | None = None) -> dict[str
 
         out = shuffled_baseline(srcs)
         preds["baseline:shuffled"] = out
-        baselines["shuffled"] = {**generation_scores(out, refs, lens), "permutation_rate": _permutation_rate(out, srcs)}
+        baselines["shuffled"] = score(out)
         lm_data = lm_training_sentences(data_file, cfg.max_lm_sentences)
         if lm_data is None:
             baselines["ngram"] = {"skipped": f"no train split beside {data_file}"}
@@ -229,7 +225,7 @@ def evaluate_run(run_dir: str | Path, cfg: EvalConfig | None = None) -> dict[str
             dt = time.perf_counter() - t0
             key = f"ngram{cfg.ngram_order}_beam{cfg.ngram_beam}"
             preds[f"baseline:{key}"] = out
-            baselines[key] = {**generation_scores(out, refs, lens), "permutation_rate": _permutation_rate(out, srcs),
+            baselines[key] = {**score(out),
                               "lm": {"order": cfg.ngram_order, "smoothing": "interpolated Kneser-Ney, D=0.75",
                                      "train_file": train_file, "train_sentences": lm.sentences,
                                      "train_seconds": round(t_train, 3)},
@@ -265,7 +261,8 @@ def evaluate_run(run_dir: str | Path, cfg: EvalConfig | None = None) -> dict[str
 # report and plot
 
 
-def _all_systems(metrics: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def all_systems(metrics: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Decoding systems and scored baselines (`baseline:<name>`) of `metrics`, in report order."""
     out = dict(metrics["systems"])
     for k, v in metrics.get("baselines", {}).items():
         if "em" in v:
@@ -276,7 +273,7 @@ def _all_systems(metrics: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def render_report(metrics: dict[str, Any], rows: Sequence[dict], preds: dict[str, list[str]],
                   sample_idx: Sequence[int]) -> str:
     """Markdown: scores table, per-length table, signatures, and sample sentences."""
-    systems = _all_systems(metrics)
+    systems = all_systems(metrics)
     lines = [f"# Word-order evaluation: `{metrics['split']}` split", "",
              f"- run: `{metrics['run']}` (checkpoint `{Path(metrics['checkpoint']).name}`, step {metrics['step']})",
              f"- data: `{metrics['data']}` — {metrics['n']} sentences; device: {metrics['device']}",
@@ -313,7 +310,7 @@ def plot_by_length(metrics: dict[str, Any], out: str | Path) -> Path:
     """Grouped bars: EM (left) and BLEU (right) per length bucket, one bar per system."""
     from fa_nlp.plots import pyplot, save_png
 
-    systems = _all_systems(metrics)
+    systems = all_systems(metrics)
     buckets = [b for b in bucket_order() if any(b in s["by_length"] for s in systems.values())]
     fig, axes = pyplot().subplots(1, 2, figsize=(12, 4))
     width = 0.8 / max(len(systems), 1)

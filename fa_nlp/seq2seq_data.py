@@ -275,7 +275,7 @@ def prepare(dataset: str | Path, tokenizer: str | Path, out: str | Path, max_len
                 write_jsonl(tmp / f"{split}{EVAL_SUFFIX}", rows)
             counts[split] = {"pairs": len(src_seqs), "src_tokens": sum(map(len, src_seqs)),
                              "tgt_tokens": sum(map(len, tgt_seqs)) + len(tgt_seqs)}
-            reports[split] = rep.to_dict() if hasattr(rep, "to_dict") else {"read": rep.read, "kept": rep.kept}
+            reports[split] = rep.to_dict()
         shutil.copytree(tok_path if tok_path.is_dir() else tok_path.parent, tmp / "tokenizer")
         _save_npy(tmp / "word_start.npy",
                   np.array([tok.id_to_piece(i).startswith("▁") for i in range(tok.vocab_size)], dtype=bool))

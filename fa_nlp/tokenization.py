@@ -186,14 +186,12 @@ def _nonempty(texts: Iterable[str]) -> Iterator[str]:
 
 
 def _resolve(path: str | Path, default_file: str) -> tuple[Path, dict[str, Any]]:
+    """(model file, saved config) for a tokenizer directory or a model file inside one."""
     path = Path(path)
-    if path.is_dir():
-        cfg_path = path / CONFIG_FILE
-        cfg = json.loads(cfg_path.read_text(encoding="utf-8")) if cfg_path.is_file() else {}
-        return path / cfg.get("file", default_file), cfg
-    cfg_path = path.parent / CONFIG_FILE
+    folder = path if path.is_dir() else path.parent
+    cfg_path = folder / CONFIG_FILE
     cfg = json.loads(cfg_path.read_text(encoding="utf-8")) if cfg_path.is_file() else {}
-    return path, cfg
+    return (folder / cfg.get("file", default_file) if path.is_dir() else path), cfg
 
 
 def load_tokenizer(path: str | Path) -> TextTokenizer:

@@ -260,25 +260,27 @@ def train(cfg: TrainConfig, resume: bool = False, stop_at: int | None = None) ->
                                             "world_size": ctx.world_size}})
         _prune(run_dir, cfg.log.keep_checkpoints)
 
-    def forward_loss(src, tin, tout, smoothing):
+    def forward_loss(m, src, tin, tout, smoothing=0.0):
+        """Summed token cross-entropy of `m` (the wrapped model in training, the raw one for dev)."""
         with autocast():
-            logits = model(src, tin)
+            logits = m(src, tin)
         return F.cross_entropy(logits.float().flatten(0, 1), tout.flatten(), ignore_index=pad,
                                label_smoothing=smoothing, reduction="sum")
 
+    has_dev = dev_split is not None and len(dev_split) > 0
+    # fixed plan (no shuffle): built once, not at every evaluation
+    dev_batches = epoch_batches(dev_split.src_lens, dev_split.tgt_lens, cfg.data.max_tokens, 0, 0,
+                                shuffle=False)[: cfg.log.dev_max_batches] if has_dev else []
+
     def dev_loss() -> float | None:
-        if dev_split is None or len(dev_split) == 0:
+        if not has_dev:
             return None
         raw_model.eval()
         total, n = 0.0, 0
         with torch.no_grad():
-            batches = epoch_batches(dev_split.src_lens, dev_split.tgt_lens, cfg.data.max_tokens, 0, 0, shuffle=False)
-            for b in batches[: cfg.log.dev_max_batches]:
+            for b in dev_batches:
                 src, tin, tout = (t.to(device) for t in collate(dev_split, b, pad, bos, eos))
-                with autocast():
-                    logits = raw_model(src, tin)
-                total += F.cross_entropy(logits.float().flatten(0, 1), tout.flatten(), ignore_index=pad,
-                                         reduction="sum").item()
+                total += forward_loss(raw_model, src, tin, tout).item()
                 n += int(tout.ne(pad).sum())
         raw_model.train()
         return total / max(n, 1)
@@ -356,7 +358,7 @@ def train(cfg: TrainConfig, resume: bool = False, stop_at: int | None = None) ->
                 src, tin, tout = (t.to(device, non_blocking=True) for t in (src, tin, tout))
                 sync = ctx.is_distributed and j < len(micro) - 1
                 with model.no_sync() if sync else nullcontext():
-                    loss = forward_loss(src, tin, tout, o.label_smoothing) / n_tgt
+                    loss = forward_loss(model, src, tin, tout, o.label_smoothing) / n_tgt
                     if cfg.debug.inject_nan_at_step and step + 1 == cfg.debug.inject_nan_at_step:
                         loss = loss * float("nan")
                     loss.backward()

@@ -45,7 +45,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from fa_nlp.evaluate import EvalConfig, evaluate_run
+    from fa_nlp.evaluate import EvalConfig, all_systems, evaluate_run
 
     cfg = EvalConfig(split=args.split, beam=args.beam, length_penalty=args.length_penalty,
                      constrained=args.constrained, max_sentences=args.max_sentences, batch_size=args.batch_size,
@@ -53,9 +53,8 @@ def _evaluate(args: argparse.Namespace) -> int:
                      ngram_order=args.ngram_order, ngram_beam=args.ngram_beam,
                      max_lm_sentences=args.max_lm_sentences, seed=args.seed, progress=not args.no_progress)
     m = evaluate_run(args.run, cfg)
-    rows = {**m["systems"], **{f"baseline:{k}": v for k, v in m["baselines"].items() if "em" in v}}
     print(f"{m['split']}: {m['n']} sentences from {m['data']}")
-    for name, s in rows.items():
+    for name, s in all_systems(m).items():
         print(f"  {name:28s} EM {s['em']:6.2f}  BLEU {s['bleu']:6.2f}  chrF {s['chrf']:6.2f}")
     print(f"written: {m['out_dir']}/ (report.md, metrics.json, predictions.jsonl"
           + (")" if m.get("plot") else ", by_length.png)"))

@@ -117,25 +117,19 @@ def _attention_plot(args) -> int:
     import torch
 
     from fa_nlp import checkpoint
+    from fa_nlp.decode import encode_source, greedy_search
     from fa_nlp.plots import plot_attention
     from fa_nlp.tokenization import load_tokenizer
 
     model, _ = checkpoint.load_model(args.run)
     tok = load_tokenizer(f"{args.run}/tokenizer")
-    src_ids = tok.encode(args.src) + [tok.eos_id]
+    src_ids = encode_source(tok, args.src)
     src = torch.tensor([src_ids])
     if args.tgt is not None:
         tgt_ids = tok.encode(args.tgt)
-    else:  # greedy, uncached: the plot is of one short sentence
-        with torch.no_grad():
-            memory, pad = model.encode(src)
-            ys = [tok.bos_id]
-            for _ in range(min(model.cfg.max_len - 1, 2 * len(src_ids) + 10)):
-                nxt = int(model.decode(torch.tensor([ys]), memory, pad)[0, -1].argmax())
-                if nxt == tok.eos_id:
-                    break
-                ys.append(nxt)
-            tgt_ids = ys[1:]
+    else:
+        out, _ = greedy_search(model, src, max_len=min(model.cfg.max_len - 1, 2 * len(src_ids) + 10))
+        tgt_ids = out[0]
     tin = torch.tensor([[tok.bos_id] + tgt_ids])
     maps = model.attention_maps(src, tin)
     stack, idx, kind = args.layer.split(".")

@@ -55,9 +55,12 @@ def _golds(golds: Sequence[str]) -> list[str]:
     return g or [""]  # official v2: unanswerable ⇒ the only gold is ""
 
 
+def _exact(p: str, golds: list[str]) -> float:
+    return float(max(p == g for g in golds))
+
+
 def exact_match(prediction: str, golds: Sequence[str]) -> float:
-    p = normalize_answer(prediction)
-    return float(max(p == g for g in _golds(golds)))
+    return _exact(normalize_answer(prediction), _golds(golds))
 
 
 def _f1(pred_toks: list[str], gold_toks: list[str]) -> float:
@@ -71,9 +74,13 @@ def _f1(pred_toks: list[str], gold_toks: list[str]) -> float:
     return 2 * precision * recall / (precision + recall)
 
 
+def _best_f1(p: str, golds: list[str]) -> float:
+    toks = p.split()
+    return max(_f1(toks, g.split()) for g in golds)
+
+
 def f1_score(prediction: str, golds: Sequence[str]) -> float:
-    p = normalize_answer(prediction).split()
-    return max(_f1(p, g.split()) for g in _golds(golds))
+    return _best_f1(normalize_answer(prediction), _golds(golds))
 
 
 @dataclass(frozen=True)
@@ -105,15 +112,15 @@ def qa_scores(predictions: Mapping[str, str], references: Mapping[str, Sequence[
     """Corpus EM/F1 (percent) over `references` (id → gold answer texts; [] = unanswerable)."""
     em: dict[str, float] = {}
     f1: dict[str, float] = {}
+    has: list[str] = []
+    no: list[str] = []
     missing = 0
     for qid, golds in references.items():
         if qid not in predictions:
             missing += 1
-        pred = predictions.get(qid, "")
-        em[qid], f1[qid] = exact_match(pred, golds), f1_score(pred, golds)
-    has = [q for q, g in references.items() if any(normalize_answer(a) for a in g)]
-    has_set = set(has)
-    no = [q for q in references if q not in has_set]
+        p, g = normalize_answer(predictions.get(qid, "")), _golds(golds)  # each normalized once
+        em[qid], f1[qid] = _exact(p, g), _best_f1(p, g)
+        (no if g == [""] else has).append(qid)
 
     def mean(d: dict[str, float], ids: Sequence[str]) -> float:
         return 100.0 * sum(d[i] for i in ids) / len(ids) if ids else 0.0
