@@ -46,8 +46,14 @@ class SkipReport:
         return sum(self.skipped.values())
 
     def merge(self, other: SkipReport) -> SkipReport:
-        self.read += other.read
+        self.read += other.read - other.n_skipped  # merge_skips adds the rest: `read` is copied, not derived
         self.kept += other.kept
+        return self.merge_skips(other)
+
+    def merge_skips(self, other: SkipReport) -> SkipReport:
+        """Add only `other`'s skips (with examples): for a stage whose kept records are counted again
+        downstream, e.g. records lost to parse errors before validation."""
+        self.read += other.n_skipped
         self.skipped.update(other.skipped)
         for reason, ex in other.examples.items():
             bucket = self.examples.setdefault(reason, [])

@@ -246,11 +246,7 @@ def read_qa_examples(
     parse = SkipReport()  # its skips are questions lost to parse errors (lenient mode)
     paragraphs = read_squad(path, lenient=lenient, report=parse)
     examples = examples_from_paragraphs(paragraphs, report, normalize)
-    # questions lost to parse errors (lenient) count as skips too
-    for reason, n in parse.skipped.items():
-        ex = parse.examples.get(reason, [])
-        for k in range(n):
-            report.skips.skip(reason, ex[k] if k < len(ex) else None)
+    report.skips.merge_skips(parse)  # questions lost to parse errors (lenient) count as skips too
     report.check()
     return examples, report
 

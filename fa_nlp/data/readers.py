@@ -91,7 +91,7 @@ def check_lenient(lenient: bool, report: SkipReport | None) -> None:
 def _problem(err: InputError, reason: str, lenient: bool, report: SkipReport | None) -> None:
     """Strict: raise. Lenient: count the skip (with the located message as its example)."""
     if not lenient:
-        raise err
+        raise err from None  # callers may be handling their own marker exception: not part of the error
     if report is not None:
         report.skip(reason, str(err))
 

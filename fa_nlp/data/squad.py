@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fa_nlp.data.readers import Document, check_lenient, decode_bytes, iter_lines
+from fa_nlp.data.readers import Document, _problem, check_lenient, decode_bytes, iter_lines
 from fa_nlp.report import InputError, SkipReport
 
 
@@ -122,11 +122,7 @@ def _load_json(path: Path) -> Any:
 
 def _read_json(path: Path, lenient: bool, report: SkipReport | None) -> Iterator[SquadParagraph]:
     def fail(bad: _Bad) -> None:
-        err = InputError(path, bad.where, bad.message)
-        if not lenient:
-            raise err
-        if report is not None:
-            report.skip(bad.reason, str(err))
+        _problem(InputError(path, bad.where, bad.message), bad.reason, lenient, report)
 
     root = _load_json(path)
     try:
@@ -194,11 +190,7 @@ def _read_jsonl(path: Path, lenient: bool, report: SkipReport | None) -> Iterato
                     raise _Bad(w, f"expected [int, str], got {a!r:.60}", "bad_type")
                 answers.append(Answer(text, start))
         except _Bad as bad:
-            err = InputError(path, bad.where, bad.message)
-            if not lenient:
-                raise err from None
-            if report is not None:
-                report.skip(bad.reason, str(err))
+            _problem(InputError(path, bad.where, bad.message), bad.reason, lenient, report)
             continue
         if report is not None:
             report.keep()
@@ -251,7 +243,4 @@ def read_squad_documents(
         if not dup:
             yield doc
     if report is not None:
-        for reason, n in inner.skipped.items():
-            for k in range(n):
-                ex = inner.examples.get(reason, [])
-                report.skip(reason, ex[k] if k < len(ex) else None)
+        report.merge_skips(inner)

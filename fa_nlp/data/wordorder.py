@@ -59,11 +59,14 @@ from pathlib import Path
 from typing import Any
 
 from fa_nlp.report import SkipReport
-from fa_nlp.text.words import is_punctuation  # one definition: n_words and "drop" agree with words()
+from fa_nlp.text.words import (  # one definition: n_words and "drop" agree with words()
+    PUNCTUATION_MODES,
+    is_punctuation,
+)
 
 SPLITS = ("train", "validation", "test")
 DEDUP_ORDER = ("test", "validation", "train")  # held-out sets win duplicates against train
-PUNCTUATION_POLICIES = ("detach", "keep", "drop")
+PUNCTUATION_POLICIES = PUNCTUATION_MODES  # the policies are words()'s modes
 SAMPLES_PER_SPLIT = {"train": 6, "validation": 2, "test": 2}  # the 10 readable samples of the card
 ROW_GROUP_SIZE = 16_384  # fixed, so Parquet bytes do not depend on how rows arrived
 # Fields that change how fast a build runs, never what it writes: kept out of the build key.
@@ -316,8 +319,7 @@ def input_files(spec: str) -> list[Path]:
     from fa_nlp.data.corpora import corpus_files
 
     # files flagged `documents = false` in the catalog (e.g. the sample's qa.json) are not read as documents
-    return [Path(p) for e in entries for f, p in zip(e.files, corpus_files(e), strict=True)
-            if getattr(f, "documents", True)]
+    return [p for e in entries for p in corpus_files(e, documents_only=True)]
 
 
 def iter_documents(cfg: WordOrderConfig, report: SkipReport) -> Iterator[tuple[str, str, str]]:
@@ -336,9 +338,10 @@ def iter_documents(cfg: WordOrderConfig, report: SkipReport) -> Iterator[tuple[s
     for spec in cfg.corpora:
         entries = _catalog_entries(spec)
         names_of = {e.name for e in entries} if entries else set()
+        file_name = _file_path(spec).name if entries is None else ""  # once per spec, not per document
         for doc in read_documents(spec, lenient=cfg.lenient, report=report):
             if entries is None:
-                yield doc.id, doc.text, _file_path(spec).name
+                yield doc.id, doc.text, file_name
             else:
                 source = next((n for n in names_of if doc.id.startswith(n + ":")), spec)
                 yield doc.id, doc.text, source

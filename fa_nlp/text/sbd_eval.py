@@ -19,6 +19,7 @@ from pathlib import Path
 
 from fa_nlp.io import iter_jsonl
 from fa_nlp.report import InputError
+from fa_nlp.text.sentences import _emit, sentence_spans
 
 __all__ = ["SYSTEMS", "GoldDoc", "SBDScore", "errors", "hazm_spans", "read_gold", "score"]
 
@@ -110,13 +111,9 @@ def _check_row(row: object, path: Path, lineno: int) -> GoldDoc:
 
 
 def _trim(text: str, spans: Iterable[tuple[int, int]]) -> Spans:
-    out = []
+    out: Spans = []
     for s, e in spans:
-        seg = text[s:e]
-        ls = len(seg) - len(seg.lstrip())
-        rs = len(seg.rstrip())
-        if rs > ls:
-            out.append((s + ls, s + rs))
+        _emit(text, s, e, out)  # the splitter's own whitespace trim (empty spans dropped)
     return out
 
 
@@ -141,13 +138,7 @@ def hazm_spans(text: str) -> Spans:
     return spans
 
 
-def _fa_nlp_spans(text: str) -> Spans:
-    from fa_nlp.text.sentences import sentence_spans
-
-    return sentence_spans(text)
-
-
-SYSTEMS: dict[str, Callable[[str], Spans]] = {"fa_nlp": _fa_nlp_spans, "hazm": hazm_spans}
+SYSTEMS: dict[str, Callable[[str], Spans]] = {"fa_nlp": sentence_spans, "hazm": hazm_spans}
 
 
 def score(docs: Iterable[GoldDoc], split: Callable[[str], Spans]) -> SBDScore:
