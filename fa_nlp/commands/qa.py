@@ -36,15 +36,9 @@ def _expand(source: str) -> list[tuple[str, str]]:
 
         path = resolve_spec(source, "eval")
         return [(source, str(path))]
-    from fa_nlp.data import corpora
+    from fa_nlp.data.qa_build import split_files
 
-    entry = corpora.get(source)
-    seen, out = set(), []
-    for f, path in zip(entry.files, corpora.corpus_files(entry)):
-        if f.split not in seen:  # .json and .jsonl of one split hold the same questions
-            seen.add(f.split)
-            out.append((f"{source}:{f.split}", str(path)))
-    return out
+    return [(f"{source}:{split}", str(path)) for split, path in split_files(source).items()]
 
 
 def _stats(args: argparse.Namespace) -> int:

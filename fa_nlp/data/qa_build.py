@@ -50,18 +50,25 @@ class QABuildConfig:
     samples: int = 3  # readable windows per role in the card (the last one unanswerable when there is one)
 
 
+def split_files(name: str) -> dict[str, Path]:
+    """split → local file of a catalog QA corpus, in catalog order; the first file listed for a split
+    wins (`.json` before `.jsonl`: both hold the same questions)."""
+    from fa_nlp.data import corpora
+
+    entry = corpora.get(name)
+    by_split: dict[str, Path] = {}
+    for f, path in zip(entry.files, corpora.corpus_files(entry)):
+        by_split.setdefault(f.split, path)
+    return by_split
+
+
 def resolve_spec(spec: str, role: str) -> Path:
     """`NAME`, `NAME:SPLIT` (corpora catalog) or a file path → the file for `role`."""
     if Path(spec).is_file():
         return Path(spec)
-    from fa_nlp.data import corpora
 
     name, _, split = spec.partition(":")
-    entry = corpora.get(name)
-    files = dict(zip([f.path for f in entry.files], corpora.corpus_files(entry)))
-    by_split: dict[str, Path] = {}
-    for f in entry.files:
-        by_split.setdefault(f.split, files[f.path])  # first listed wins (.json before .jsonl)
+    by_split = split_files(name)
     wanted = [split] if split else (TRAIN_SPLITS if role == "train" else EVAL_SPLITS)
     for s in wanted:
         if s in by_split:
