@@ -11,7 +11,7 @@ NPROC ?= 2
 DEMO := build/demo
 RUN ?= runs/wordorder-tiny-cpu
 
-.PHONY: help venv demo test lint wordorder wordorder-sample qa train evaluate eval-sbd \
+.PHONY: help venv demo test lint wordorder wordorder-sample wordorder-data wordorder-cpu qa train evaluate eval-sbd \
         bench bench-sbd bench-wordorder bench-qa bench-decode bench-train gpu-data gpu-train clean
 
 help:  ## list targets
@@ -79,10 +79,19 @@ evaluate: $(STAMP)  ## evaluate RUN (default runs/wordorder-tiny-cpu) on its tes
 eval-sbd: $(STAMP)  ## sentence-boundary P/R/F1 on UD Persian (Seraji, PerDT) vs hazm
 	$(FA) eval-sbd --gold $(FA_NLP_DATA)/ud_fa_sbd/{seraji,perdt}_{dev,test}.jsonl
 
-# ---------------------------------------------------------------- GPU (one command each; see README "Training on a GPU")
-gpu-data: wordorder  ## here: tokenizer + token arrays for the fa_text word-order data → build/prepared/fa_text
+wordorder-data: wordorder  ## tokenizer + token arrays for the fa_text word-order data → build/prepared/fa_text
 	$(FA) tokenizer train --dataset build/wordorder/fa_text --vocab-size 8000 --out build/tok/fa_text
 	$(FA) prepare --dataset build/wordorder/fa_text --tokenizer build/tok/fa_text --out build/prepared/fa_text
+
+wordorder-cpu: wordorder-data  ## the CPU recipe: pointer model 20 min on 2 cores → evaluate 1,000 test sentences → record
+	rm -rf runs/wordorder-pointer-cpu
+	$(FA) train --config fa_nlp/configs/wordorder-pointer-cpu.toml
+	$(FA) evaluate runs/wordorder-pointer-cpu --split test --max-sentences 1000 --beam 5 --no-progress
+	$(BIN)/python benchmarks/record_wordorder_run.py runs/wordorder-pointer-cpu --name wordorder-pointer-cpu \
+	    --command "make wordorder-cpu"
+
+# ---------------------------------------------------------------- GPU (one command each; see README "Training on a GPU")
+gpu-data: wordorder-data  ## here: the fa_text word-order arrays to carry to a GPU machine (= wordorder-data)
 
 gpu-train:  ## on a GPU machine, after gpu-data: train base (≤30 min), evaluate, benchmark training + decoding
 	PY=$(if $(wildcard $(BIN)/python),$(BIN)/python,python3) bash benchmarks/gpu_run.sh

@@ -30,7 +30,7 @@ WORDS = ["من", "تو", "او", "ما", "آنها", "به", "از", "با", "د
 def smoke_setup(n: int, tmp: Path):
     import torch
 
-    from fa_nlp.model import Seq2SeqTransformer, model_config
+    from fa_nlp.models import Seq2SeqTransformer, model_config
     from fa_nlp.tokenization import load_tokenizer, train_seq2seq_tokenizer
 
     rng = random.Random("bench")
@@ -43,10 +43,10 @@ def smoke_setup(n: int, tmp: Path):
 
 
 def run_setup(args):
-    from fa_nlp import checkpoint
-    from fa_nlp.distributed import resolve_device
-    from fa_nlp.evaluate import find_split, read_split
+    from fa_nlp.tasks.wordorder.evaluate import find_split, read_split
     from fa_nlp.tokenization import load_tokenizer
+    from fa_nlp.training import checkpoint
+    from fa_nlp.training.distributed import resolve_device
 
     model, train_cfg = checkpoint.load_model(args.run, device=resolve_device(args.device))
     tok = load_tokenizer(Path(args.run) / "tokenizer")
@@ -57,7 +57,7 @@ def run_setup(args):
 def time_mode(model, tok, sents, batch_size, **kw) -> float:
     import torch
 
-    from fa_nlp.decode import decode_texts
+    from fa_nlp.tasks.wordorder.predict import decode_texts
 
     cuda = next(model.parameters()).is_cuda
     decode_texts(model, tok, sents[: min(len(sents), batch_size)], batch_size=batch_size, **kw)  # warm-up

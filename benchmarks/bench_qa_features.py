@@ -1,4 +1,4 @@
-"""Benchmark: QA feature building, fa_nlp (`qa_features`) vs the run_qa.py reference, same tokenizer, same run.
+"""Benchmark: QA feature building, fa_nlp (`fa_nlp.tasks.qa.windows`) vs the run_qa.py reference, same tokenizer, same run.
 
     .venv/bin/python benchmarks/bench_qa_features.py                 # PQuAD Validation, 384/128 and 128/32
     .venv/bin/python benchmarks/bench_qa_features.py --repeats 3 --vocab-size 16000
@@ -8,7 +8,7 @@ For each (max_length, overlap): train features and eval features, built by
   * the reference: `benchmarks/_run_qa_reference.py` (run_qa.py's functions, transformers fast tokenizer),
   * ours: `prepare_train_features` / `prepare_eval_features` (`tokenizers.Tokenizer`),
 both on the whole split as one batch (function level), plus the end-to-end path to a `datasets.Dataset`
-(reference: `Dataset.map(batched=True)` as run_qa.py does; ours: `qa_build.feature_tables`).
+(reference: `Dataset.map(batched=True)` as run_qa.py does; ours: `fa_nlp.tasks.qa.build.feature_tables`).
 Every output is compared in full (mismatches must be 0). Reported: examples/s, windows/s, best of
 `--repeats`, ratio = reference time / our time (goal >= 2), peak Python+numpy heap (tracemalloc,
 separate run; Rust-side tokenizer memory is not included) and the process's peak RSS.
@@ -75,15 +75,15 @@ def main() -> None:
 
     from benchmarks import _run_qa_reference as ref
     from benchmarks._record import record
-    from fa_nlp.data.qa import as_columns, read_qa_examples
-    from fa_nlp.data.qa_build import QABuildConfig, feature_tables
-    from fa_nlp.data.qa_features import (
+    from fa_nlp.settings import data_root
+    from fa_nlp.tasks.qa.build import QABuildConfig, feature_tables
+    from fa_nlp.tasks.qa.examples import as_columns, read_qa_examples
+    from fa_nlp.tasks.qa.windows import (
         EVAL_COLUMNS,
         TRAIN_COLUMNS,
         prepare_eval_features,
         prepare_train_features,
     )
-    from fa_nlp.settings import data_root
     from fa_nlp.tokenization import load_fast_tokenizer, train_qa_tokenizer
 
     path = data_root(required=True) / "pquad" / f"{args.split}.json"

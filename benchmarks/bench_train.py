@@ -31,7 +31,7 @@ PEAKS = {"H100": 989e12, "H200": 989e12, "A100": 312e12, "L4": 121e12, "A10": 12
 def load_lengths(args):
     """(src sequences, tgt sequences) as lists of int lists; prepared data if given, else synthetic."""
     if args.prepared:
-        from fa_nlp.seq2seq_data import load_prepared
+        from fa_nlp.tasks.wordorder.prepare import load_prepared
 
         data = load_prepared(args.prepared)
         split = data.splits["train"]
@@ -60,7 +60,7 @@ def pad_batch(seqs, idx, width=None):
 
 def make_batches(src, tgt, args, token_budget: bool):
     """Token-budget length-bucketed batches (ours) or random fixed-size batches padded to their max."""
-    from fa_nlp.batching import epoch_batches
+    from fa_nlp.training.batching import epoch_batches
 
     src_lens = [len(s) for s in src]
     tgt_lens = [len(t) + 1 for t in tgt]
@@ -181,7 +181,7 @@ def main(argv=None) -> int:
 
     import torch
 
-    from fa_nlp.model import Seq2SeqTransformer, model_config
+    from fa_nlp.models import Seq2SeqTransformer, model_config
 
     if args.cpu_smoke:
         args.model, args.max_tokens, args.steps, args.warmup, args.max_examples = "tiny", 1024, 3, 1, 300
@@ -201,7 +201,7 @@ def main(argv=None) -> int:
     ours = Seq2SeqTransformer(cfg)
     n_enc = sum(p.numel() for p in ours.encoder.parameters())
     n_dec = sum(p.numel() for p in ours.decoder.parameters())
-    n_emb = ours.embed.weight.numel()
+    n_emb = ours.encoder.embed.weight.numel()
 
     def flops_fn(sl, tl):
         return useful_flops(cfg, n_enc, n_dec, n_emb, sl, tl)

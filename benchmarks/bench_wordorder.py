@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 def _child(args: argparse.Namespace) -> None:
     """One build in this process; prints a JSON line with timings and memory."""
-    from fa_nlp.data.wordorder import WordOrderConfig, build
+    from fa_nlp.tasks.wordorder.build import WordOrderConfig, build
 
     cfg = WordOrderConfig(corpora=args.corpus, num_proc=args.num_proc, test_min_words=5, test_max_words=15)
     t0 = time.perf_counter()

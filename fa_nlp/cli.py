@@ -5,6 +5,8 @@
 
 Subcommands live in `fa_nlp.commands.*`, one module per area; each module has
 `register(subparsers)`. Modules import only argparse at top level so `--help` stays fast.
+Commands that run from a config take `--config FILE` and `--section.key=value` overrides
+(`fa_nlp.config.add_config_arguments`); `main` hands them the `--key=value` arguments.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ COMMAND_MODULES = (
     "fa_nlp.commands.qa",
     "fa_nlp.commands.tokenizer",
     "fa_nlp.commands.model",
+    "fa_nlp.commands.qa_model",
     "fa_nlp.commands.evaluate",
 )
 
@@ -44,7 +47,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:  # `--key=value` settings go to commands that run from a config; anything else is an error
+        from fa_nlp.config import take_overrides
+
+        extra = take_overrides(args, extra)
+        if extra:
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if not getattr(args, "func", None):
         parser.print_help()
         return 2

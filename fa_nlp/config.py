@@ -2,12 +2,16 @@
 
     cfg = load_config(TrainConfig, "fa_nlp/configs/smoke.toml", ["train.lr=3e-4", "model.n_layers=2"])
 
-Unknown keys (in TOML or overrides) are errors, never silently ignored.
+Unknown keys (in TOML or overrides) are errors, never silently ignored. Commands get the same
+style on the command line (`--config FILE --section.key=value`) from `add_config_arguments` and
+`config_from_args` below.
 """
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
+import difflib
 import tomllib
 import typing
 from pathlib import Path
@@ -61,7 +65,9 @@ def from_dict(cls: type[T], data: dict[str, Any], prefix: str = "") -> T:
     names = {f.name for f in dataclasses.fields(cls)}
     unknown = set(data) - names
     if unknown:
-        raise ConfigError(f"unknown config key(s): {', '.join(prefix + k for k in sorted(unknown))}")
+        close = {m for k in unknown for m in difflib.get_close_matches(k, names, n=1)}
+        hint = f" (did you mean {', '.join(prefix + m for m in sorted(close))}?)" if close else ""
+        raise ConfigError(f"unknown config key(s): {', '.join(prefix + k for k in sorted(unknown))}{hint}")
     kwargs = {k: _coerce(v, hints[k], prefix + k) for k, v in data.items()}
     return cls(**kwargs)
 
@@ -107,3 +113,80 @@ def _deep_update(base: dict[str, Any], new: dict[str, Any]) -> None:
             _deep_update(base[k], v)
         else:
             base[k] = v
+
+
+# ---------------------------------------------------------------- the one settings style of the CLI
+
+
+def add_config_arguments(parser: argparse.ArgumentParser, what: str = "settings") -> None:
+    """Give a command the one settings style: `--config FILE` plus `--section.key=value` overrides.
+
+    A command that runs from a config dataclass registers like this (only argparse at import time;
+    the dataclass is imported in the handler, so `--help` stays fast):
+
+        from fa_nlp.config import add_config_arguments, config_from_args
+
+        def register(sub):
+            t = sub.add_parser("train", help="...")
+            add_config_arguments(t)
+            t.add_argument("--max-steps", help="alias of --optim.max_steps")  # optional convenience flags
+            t.add_argument("--no-compile", action="store_true")
+            t.set_defaults(func=_train)
+
+        def _train(args):
+            from fa_nlp.training.loop import TrainConfig
+            cfg = config_from_args(TrainConfig, args,
+                                   aliases={"max_steps": "optim.max_steps", "no_compile": "compile=false"})
+
+    and is run as `fa-nlp train --config fa_nlp/configs/smoke.toml --optim.lr=3e-4 --max-steps 50`.
+    Precedence: dataclass defaults < TOML file < alias flags < `--key=value` overrides. Overrides must
+    be written `--key=value` (dashes in a key count as underscores); unknown keys are errors
+    (`ConfigError`, with close matches). `fa_nlp.cli.main` hands each command the `--key=value`
+    arguments argparse did not know, and only to commands registered with this helper.
+    """
+    parser.add_argument("--config", default=None, metavar="TOML",
+                        help=f"{what} file (e.g. fa_nlp/configs/*.toml); then any --KEY=VALUE overrides")
+    parser.set_defaults(config_overrides=[])
+
+
+def take_overrides(args: argparse.Namespace, extra: list[str]) -> list[str]:
+    """Move `--key=value` arguments argparse did not recognise into `args.config_overrides`.
+
+    Returns what is left (the caller reports it as unrecognised). Commands without
+    `add_config_arguments` take none, so a typo there stays an argparse error."""
+    if getattr(args, "config_overrides", None) is None:
+        return extra
+    rest = []
+    for item in extra:
+        key, sep, value = item.partition("=")
+        if item.startswith("--") and sep and len(key) > 2:
+            args.config_overrides.append(f"{key[2:].replace('-', '_')}={value}")
+        else:
+            rest.append(item)
+    return rest
+
+
+def overrides_from_args(args: argparse.Namespace, aliases: dict[str, str] | None = None) -> list[str]:
+    """The override strings a command's arguments stand for, in precedence order (see `add_config_arguments`).
+
+    `aliases` maps an argparse dest to a config key (`{"corpus": "corpora"}`: its value is passed on;
+    lists are joined with commas) or to a fixed `key=value` applied when the flag is set
+    (`{"no_dedup": "dedup=false"}`); dests left at None/False are skipped.
+    """
+    out = []
+    for dest, target in (aliases or {}).items():
+        value = getattr(args, dest, None)
+        if value is None or value is False:
+            continue
+        if "=" in target:
+            out.append(target)
+        else:
+            value = ",".join(map(str, value)) if isinstance(value, list | tuple) else value
+            out.append(f"{target}={value}")
+    return out + list(getattr(args, "config_overrides", None) or [])
+
+
+def config_from_args(cls: type[T], args: argparse.Namespace, aliases: dict[str, str] | None = None,
+                     extra: list[str] | None = None) -> T:
+    """`cls` from `--config`, alias flags and `--key=value` overrides (then `extra`, e.g. deprecated `--set`)."""
+    return load_config(cls, getattr(args, "config", None), overrides_from_args(args, aliases) + list(extra or []))

@@ -54,3 +54,77 @@ def test_bad_toml_names_the_file(tmp_path):
     path.write_text("steps = = 3\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="bad.toml"):
         load_config(Cfg, path)
+
+
+# ---------------------------------------------------------------- the CLI settings style
+
+
+def _parser():
+    import argparse
+
+    from fa_nlp.config import add_config_arguments
+
+    p = argparse.ArgumentParser(allow_abbrev=False)
+    add_config_arguments(p)
+    p.add_argument("--steps-alias")
+    p.add_argument("--fast", action="store_true")
+    return p
+
+
+def _args(argv):
+    from fa_nlp.config import take_overrides
+
+    args, extra = _parser().parse_known_args(argv)
+    assert take_overrides(args, extra) == []
+    return args
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        ([], {"steps": 10, "compile": False}),  # dataclass defaults
+        (["--steps-alias", "7"], {"steps": 7}),  # alias flag → config key
+        (["--steps-alias", "7", "--steps=8"], {"steps": 8}),  # --key=value wins over the alias
+        (["--fast"], {"compile": True}),  # a switch is a fixed key=value
+        (["--optim.lr=0.5", "--optim.warmup=3"], {"optim": {"lr": 0.5, "warmup": 3}}),  # dotted sections
+        (["--tag=x-y"], {"tag": "x-y"}),  # values keep their dashes
+    ],
+)
+def test_config_from_args(tmp_path, argv, expected):
+    from fa_nlp.config import config_from_args
+
+    cfg = config_from_args(Cfg, _args(argv), aliases={"steps_alias": "steps", "fast": "compile=true"})
+    got = to_dict(cfg)
+    for key, value in expected.items():
+        assert got[key] == value, key
+
+
+def test_config_file_then_overrides_and_unknown_keys(tmp_path):
+    from fa_nlp.config import config_from_args
+
+    path = tmp_path / "c.toml"
+    path.write_text("steps = 20\n[optim]\nwarmup = 1\n", encoding="utf-8")
+    cfg = config_from_args(Cfg, _args(["--config", str(path), "--optim.warmup=2"]))
+    assert (cfg.steps, cfg.optim.warmup) == (20, 2)
+    with pytest.raises(ConfigError, match=r"optim\.warmpu \(did you mean optim\.warmup\?\)"):
+        config_from_args(Cfg, _args(["--optim.warmpu=2"]))
+
+
+def test_overrides_only_for_commands_that_take_them():
+    import argparse
+
+    from fa_nlp.config import take_overrides
+
+    plain = argparse.ArgumentParser().parse_known_args([])[0]  # no add_config_arguments: stays an error
+    assert take_overrides(plain, ["--steps=3"]) == ["--steps=3"]
+    args = _parser().parse_known_args([])[0]
+    assert take_overrides(args, ["--steps", "3"]) == ["--steps", "3"]  # must be written --key=value
+    assert take_overrides(args, ["--max-steps=3"]) == [] and args.config_overrides == ["max_steps=3"]
+
+
+def test_cli_rejects_settings_for_commands_without_a_config(capsys):
+    from fa_nlp.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["corpus", "list", "--seed=3"])
+    assert "unrecognized arguments: --seed=3" in capsys.readouterr().err

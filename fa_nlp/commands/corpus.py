@@ -41,7 +41,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     fetch.set_defaults(func=_fetch)
 
     read = sub.add_parser("read", help="print documents as JSONL {id, text, source}; skip summary on stderr")
-    read.add_argument("source", help="a corpus name, a selection (fa_text:A+B), a file, or KIND:PATH")
+    read.add_argument("source", help="a corpus name, a selection (fa_text:A+B), a file, a directory (its *.txt "
+                      "files), a quoted glob, or KIND:PATH")
     read.add_argument("--limit", type=int, default=None, help="stop after N documents")
     read.add_argument("--lenient", action="store_true", help="skip bad records (counted) instead of failing")
     read.set_defaults(func=_read)

@@ -11,25 +11,33 @@ import argparse
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    from fa_nlp.config import add_config_arguments
+
     p = sub.add_parser("evaluate", help="decode a split with a trained run; write RUN/eval-<split>/ "
-                                        "(predictions.jsonl, metrics.json, report.md, by_length.png)")
+                                        "(predictions.jsonl, metrics.json, report.md, by_length.png)",
+                       description="Settings: the flags below, or --config TOML plus --key=value overrides of "
+                                   "any EvalConfig field (e.g. --lm_weight=0.5 --fusion=false).")
+    add_config_arguments(p, "evaluation settings")
     p.add_argument("run", help="run directory written by `fa-nlp train` (or one checkpoint dir inside it)")
-    p.add_argument("--split", default="test")
+    p.add_argument("--split", default=None, help="default: test")
     p.add_argument("--step", type=int, default=None, help="checkpoint step (default: latest)")
-    p.add_argument("--beam", type=int, default=5, help="beam size (1 = greedy only; >1 = greedy and beam)")
-    p.add_argument("--length-penalty", type=float, default=1.0,
-                   help="GNMT alpha: beams ranked by logP / ((5+n)/6)**alpha (0 = raw log-probability)")
-    p.add_argument("--constrained", choices=["both", "on", "off"], default="both",
-                   help="word-bag constrained decoding (outputs are permutations of the input words)")
-    p.add_argument("--max-sentences", type=int, default=0, help="first N sentences only (0 = all)")
-    p.add_argument("--batch-size", type=int, default=64)
+    p.add_argument("--beam", type=int, default=None, help="beam size (1 = greedy only; >1 = greedy and beam); default 5")
+    p.add_argument("--length-penalty", type=float, default=None,
+                   help="GNMT alpha: beams ranked by logP / ((5+n)/6)**alpha (0 = raw log-probability); default 1")
+    p.add_argument("--constrained", choices=["both", "on", "off"], default=None,
+                   help="word-bag constrained decoding (outputs are permutations of the input words); default both")
+    p.add_argument("--max-sentences", type=int, default=None, help="first N sentences only (0 = all)")
+    p.add_argument("--batch-size", type=int, default=None)
     p.add_argument("--dataset", default=None, help="dataset dir to read the split from (default: the run's data)")
-    p.add_argument("--device", default="auto", help="auto | cpu | cuda")
+    p.add_argument("--device", default=None, help="auto | cpu | cuda")
     p.add_argument("--no-baselines", action="store_true", help="skip the shuffled and n-gram baselines")
-    p.add_argument("--ngram-order", type=int, default=3)
-    p.add_argument("--ngram-beam", type=int, default=10)
-    p.add_argument("--max-lm-sentences", type=int, default=0, help="cap on n-gram LM training sentences (0 = all)")
-    p.add_argument("--seed", type=int, default=1234, help="seed for the sample sentences in report.md")
+    p.add_argument("--no-fusion", action="store_true", help="skip the shallow-fusion (+lm) systems")
+    p.add_argument("--lm-weight", type=float, default=None,
+                   help="fusion weight (default: chosen on the validation split and stored in RUN/fusion.json)")
+    p.add_argument("--ngram-order", type=int, default=None)
+    p.add_argument("--ngram-beam", type=int, default=None)
+    p.add_argument("--max-lm-sentences", type=int, default=None, help="cap on n-gram LM training sentences (0 = all)")
+    p.add_argument("--seed", type=int, default=None, help="seed for the sample sentences in report.md")
     p.add_argument("--no-progress", action="store_true")
     p.set_defaults(func=_evaluate)
 
@@ -44,14 +52,27 @@ def register(sub: argparse._SubParsersAction) -> None:
     b.set_defaults(func=_baseline)
 
 
-def _evaluate(args: argparse.Namespace) -> int:
-    from fa_nlp.evaluate import EvalConfig, all_systems, evaluate_run
+EVAL_ALIASES = {name: name for name in ("split", "step", "beam", "length_penalty", "constrained", "max_sentences",
+                                        "batch_size", "dataset", "device", "lm_weight", "ngram_order", "ngram_beam",
+                                        "max_lm_sentences", "seed")}
+EVAL_ALIASES.update({"no_baselines": "baselines=false", "no_fusion": "fusion=false", "no_progress": "progress=false"})
 
-    cfg = EvalConfig(split=args.split, beam=args.beam, length_penalty=args.length_penalty,
-                     constrained=args.constrained, max_sentences=args.max_sentences, batch_size=args.batch_size,
-                     step=args.step, dataset=args.dataset, device=args.device, baselines=not args.no_baselines,
-                     ngram_order=args.ngram_order, ngram_beam=args.ngram_beam,
-                     max_lm_sentences=args.max_lm_sentences, seed=args.seed, progress=not args.no_progress)
+
+QA_EVAL_ALIASES = {"split": "split", "step": "step", "max_sentences": "max_questions", "dataset": "prepared",
+                   "device": "device", "seed": "seed", "no_progress": "progress=false"}
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from fa_nlp.config import config_from_args
+    from fa_nlp.tasks.qa.evaluate import run_task
+
+    if run_task(args.run) == "qa":
+        from fa_nlp.commands.qa_model import evaluate_qa
+
+        return evaluate_qa(args, QA_EVAL_ALIASES)
+    from fa_nlp.tasks.wordorder.evaluate import EvalConfig, all_systems, evaluate_run
+
+    cfg = config_from_args(EvalConfig, args, aliases=EVAL_ALIASES)
     m = evaluate_run(args.run, cfg)
     print(f"{m['split']}: {m['n']} sentences from {m['data']}")
     for name, s in all_systems(m).items():
@@ -66,10 +87,10 @@ def _evaluate(args: argparse.Namespace) -> int:
 def _baseline(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from fa_nlp.baselines import NgramLM, ngram_baseline, shuffled_baseline
-    from fa_nlp.evaluate import read_split
     from fa_nlp.metrics.generation import generation_scores
-    from fa_nlp.seq2seq_data import split_file
+    from fa_nlp.tasks.wordorder.baselines import NgramLM, ngram_baseline, shuffled_baseline
+    from fa_nlp.tasks.wordorder.evaluate import read_split
+    from fa_nlp.tasks.wordorder.prepare import split_file
 
     ds = Path(args.dataset)
     test_file, train_file = split_file(ds, args.split), split_file(ds, "train")

@@ -12,29 +12,15 @@ import argparse
 import json
 
 
-class _OverrideParser(argparse.ArgumentParser):
-    """Collects unknown `--section.key=value` options as config overrides instead of failing."""
-
-    def parse_known_args(self, args=None, namespace=None):
-        ns, extra = super().parse_known_args(args, namespace)
-        over = [a for a in extra if a.startswith("--") and "=" in a]
-        rest = [a for a in extra if a not in over]
-        ns.overrides = list(getattr(ns, "overrides", None) or []) + [a[2:] for a in over]
-        return ns, rest
-
-
 def register(sub: argparse._SubParsersAction) -> None:
-    old = sub._parser_class
-    sub._parser_class = _OverrideParser
-    try:
-        t = sub.add_parser("train", help="train the seq2seq Transformer (CPU, GPU, or torchrun DDP)",
-                           description="Overrides: --optim.lr=3e-4 --model.preset=small ... (or KEY=VALUE).")
-    finally:
-        sub._parser_class = old
-    t.add_argument("--config", help="TOML experiment file (fa_nlp/configs/*.toml)")
+    from fa_nlp.config import add_config_arguments
+
+    t = sub.add_parser("train", help="train a model for a task (CPU, GPU, or torchrun DDP)",
+                       description="Settings: --config TOML, then --section.key=value overrides "
+                                   "(e.g. --optim.lr=3e-4 --model.kind=pointer).")
+    add_config_arguments(t, "experiment")
     t.add_argument("--resume", action="store_true", help="continue exactly from the run dir's latest checkpoint")
     t.add_argument("--stop-at", type=int, default=None, help="stop (with a checkpoint) at this step")
-    t.add_argument("overrides", nargs="*", help="KEY=VALUE config overrides (also --KEY=VALUE)")
     t.set_defaults(func=_train)
 
     p = sub.add_parser("prepare", help="tokenize a seq2seq dataset into arrays for training")
@@ -52,6 +38,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     s = msub.add_parser("summary", help="per-module parameter table of a preset")
     s.add_argument("--model", default="base", help="tiny | small | base")
     s.add_argument("--vocab-size", type=int, default=8000)
+    s.add_argument("--kind", default="seq2seq", help="seq2seq | pointer | encoder | span | mlm")
+    s.add_argument("--n-segments", type=int, default=None,
+                   help="segment (token type) embeddings; default 2 for span/mlm, else 0")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=_summary)
 
@@ -66,10 +55,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _train(args) -> int:
-    from fa_nlp.train import TrainingDiverged, main
+    from fa_nlp.config import config_from_args
+    from fa_nlp.tasks.base import train_task
+    from fa_nlp.training.config import TrainConfig
+    from fa_nlp.training.distributed import print0
+    from fa_nlp.training.loop import TrainingDiverged
 
+    cfg = config_from_args(TrainConfig, args)
     try:
-        main(args.config, args.overrides, resume=args.resume, stop_at=args.stop_at)
+        print0(json.dumps(train_task(cfg, resume=args.resume, stop_at=args.stop_at), ensure_ascii=False))
     except TrainingDiverged as e:
         print(f"fa-nlp: training stopped: {e}")
         return 3
@@ -77,7 +71,7 @@ def _train(args) -> int:
 
 
 def _prepare(args) -> int:
-    from fa_nlp.seq2seq_data import prepare
+    from fa_nlp.tasks.wordorder.prepare import prepare
 
     out = prepare(args.dataset, args.tokenizer, args.out, max_len=args.max_len, src_column=args.src_column,
                   tgt_column=args.tgt_column)
@@ -95,16 +89,18 @@ def _prepare(args) -> int:
 def _summary(args) -> int:
     import torch
 
-    from fa_nlp.model import Seq2SeqTransformer, model_config
+    from fa_nlp.models import build_model, model_config
 
     with torch.device("meta"):  # no memory, no init time
-        model = Seq2SeqTransformer(model_config(args.model, vocab_size=args.vocab_size))
+        n_seg = args.n_segments if args.n_segments is not None else (2 if args.kind in ("span", "mlm") else 0)
+        model = build_model(model_config(args.model, vocab_size=args.vocab_size, kind=args.kind, n_segments=n_seg))
     rows, total = model.parameter_table(), model.num_parameters()
     if args.json:
         print(json.dumps({"model": args.model, "config": vars(model.cfg), "total": total, "modules": dict(rows)}))
         return 0
     c = model.cfg
-    print(f"model {args.model}: d_model={c.d_model} heads={c.n_heads} layers={c.n_encoder_layers}+{c.n_decoder_layers} "
+    layers = c.n_encoder_layers if c.kind in ("encoder", "span", "mlm") else f"{c.n_encoder_layers}+{c.n_decoder_layers}"
+    print(f"model {args.model} ({c.kind}): d_model={c.d_model} heads={c.n_heads} layers={layers} "
           f"d_ff={c.d_ff} vocab={c.vocab_size} positional={c.positional} tied={c.tie_embeddings}")
     width = max(len(n) for n, _ in rows)
     for name, n in rows:
@@ -116,10 +112,11 @@ def _summary(args) -> int:
 def _attention_plot(args) -> int:
     import torch
 
-    from fa_nlp import checkpoint
-    from fa_nlp.decode import encode_source, greedy_search
+    from fa_nlp.decoding.search import greedy_search
     from fa_nlp.plots import plot_attention
+    from fa_nlp.tasks.wordorder.predict import encode_source
     from fa_nlp.tokenization import load_tokenizer
+    from fa_nlp.training import checkpoint
 
     model, _ = checkpoint.load_model(args.run)
     tok = load_tokenizer(f"{args.run}/tokenizer")

@@ -69,7 +69,8 @@ def _path(name: str) -> str:
 
 def iter_docs(name: str, mode: str, lenient: bool = False, report=None) -> Iterator[tuple[str, str]]:
     """(doc id, text) for one input under a --doc-mode, read by `fa_nlp.data.readers`."""
-    from fa_nlp.data.readers import iter_lines, read_plain
+    from fa_nlp.data.readers import read_plain
+    from fa_nlp.data.records import iter_lines
     from fa_nlp.report import InputError
 
     path = _path(name)
@@ -130,7 +131,7 @@ def _split(args: argparse.Namespace) -> int:
 
 
 def _normalize(args: argparse.Namespace) -> int:
-    from fa_nlp.data.readers import iter_lines
+    from fa_nlp.data.records import iter_lines
     from fa_nlp.text import NormalizeOptions, normalize
 
     opts = NormalizeOptions(persian_digits=not args.latin_digits, protect=not args.no_protect)

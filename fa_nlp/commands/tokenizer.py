@@ -25,7 +25,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     t.add_argument("--dataset", help="a built word-order dataset dir: trains on parquet/train.parquet")
     t.add_argument("--column", default="ordered", help="dataset column to train on (default: ordered)")
     t.add_argument("--text", nargs="*", default=[], help="plain-text files, one segment per line")
-    t.add_argument("--squad", nargs="*", default=[], help="SQuAD JSON files or catalog names (qa family)")
+    t.add_argument("--squad", nargs="*", default=[],
+                   help="SQuAD JSON files, directories or globs of them, or catalog names (qa family)")
     t.add_argument("--out", required=True, help="output directory")
     t.set_defaults(func=_train)
 
@@ -54,18 +55,14 @@ def _text_lines(files: list[str]) -> Iterator[str]:
 
 
 def _squad_texts(sources: list[str]) -> Iterator[str]:
-    from fa_nlp.data.corpora import get, locate
+    from fa_nlp.data import sources as resolver
+    from fa_nlp.data.records import QA_KINDS
     from fa_nlp.data.squad import read_squad
 
-    for src in sources:
-        if Path(src).exists():
-            files = [Path(src)]
-        else:  # a catalog name: only its QA files (an entry may also hold plain documents)
-            entry = get(src)
-            where = locate(entry)
-            if where is None:
-                raise FileNotFoundError(f"corpus {src!r} is not available locally: run `fa-nlp corpus fetch {src}`")
-            files = [where / f.path for f in entry.files if entry.file_kind(f) in {"squad", "parsinlu-jsonl"}]
+    for spec in sources:
+        src = resolver.resolve(spec)
+        # a catalog corpus: only its QA files (an entry may also hold plain documents)
+        files = [f.path for f in src.files(suffixes=resolver.QA_SUFFIXES) if src.local or f.kind in QA_KINDS]
         for f in files:
             for para in read_squad(f):
                 yield para.context

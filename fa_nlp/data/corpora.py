@@ -25,7 +25,7 @@ from dataclasses import MISSING, dataclass, fields
 from functools import lru_cache
 from pathlib import Path
 
-from fa_nlp.data.readers import READER_KINDS  # the catalog accepts exactly the kinds readers implement
+from fa_nlp.data.records import READER_KINDS  # the catalog accepts exactly the kinds readers implement
 from fa_nlp.io import atomic_open, sha256_file
 from fa_nlp.report import InputError
 from fa_nlp.settings import REPO_ROOT, data_root

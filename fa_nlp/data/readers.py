@@ -15,86 +15,21 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from fa_nlp.data.records import (  # noqa: F401 (Document, iter_lines, READER_KINDS: public here too)
+    QA_KINDS,
+    READER_KINDS,
+    Document,
+    check_lenient,
+    decode_bytes,
+    iter_lines,
+    problem,
+)
+from fa_nlp.data.sources import Source, SourceFile, resolve
+from fa_nlp.data.squad import read_squad_documents
 from fa_nlp.report import InputError, SkipReport
-
-READER_KINDS = ("plain-lines", "plain-blank", "conllu", "squad", "parsinlu-jsonl", "sbd-gold")
-
-
-@dataclass(frozen=True)
-class Document:
-    """One unit of running text. `id` is unique within what one call yields; `source` is the file."""
-
-    id: str
-    text: str
-    source: str
-
-
-# ---------------------------------------------------------------- decoding
-
-
-def _decode_error(path: str | Path, lineno: int, line_offset: int, e: UnicodeDecodeError) -> InputError:
-    bad = e.object[e.start : e.start + 4].hex(" ")
-    return InputError(
-        path,
-        lineno,
-        f"invalid UTF-8 at byte offset {line_offset + e.start} (byte {e.start} of the line; bytes {bad})",
-    )
-
-
-def decode_bytes(data: bytes, path: str | Path) -> str:
-    """Decode a whole small file (JSON); on invalid UTF-8 name the line and byte offset."""
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        lineno = data.count(b"\n", 0, e.start) + 1
-        line_start = data.rfind(b"\n", 0, e.start) + 1
-        inner = UnicodeDecodeError(
-            e.encoding, data[line_start:], e.start - line_start, e.end - line_start, e.reason
-        )
-        raise _decode_error(path, lineno, line_start, inner) from None
-
-
-def iter_lines(path: str | Path, lenient: bool = False) -> Iterator[tuple[int, str | InputError]]:
-    """(line number, text without the line break) for every line; constant memory.
-
-    A line that is not valid UTF-8 raises `InputError` (strict), or is yielded as that
-    `InputError` (lenient), so the caller decides which unit to skip and keeps its line numbers.
-    A UTF-8 BOM on the first line is dropped.
-    """
-    offset = 0
-    with open(path, "rb") as fh:
-        for lineno, raw in enumerate(fh, 1):
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError as e:
-                err = _decode_error(path, lineno, offset, e)
-                if not lenient:
-                    raise err from None
-                offset += len(raw)
-                yield lineno, err
-                continue
-            offset += len(raw)
-            if lineno == 1 and text.startswith("\ufeff"):
-                text = text[1:]
-            yield lineno, text.rstrip("\r\n")
-
-
-def check_lenient(lenient: bool, report: SkipReport | None) -> None:
-    """Lenient reading without a report would drop records with no trace: refuse it."""
-    if lenient and report is None:
-        raise ValueError("lenient=True needs report=SkipReport() so that every skipped record is counted")
-
-
-def _problem(err: InputError, reason: str, lenient: bool, report: SkipReport | None) -> None:
-    """Strict: raise. Lenient: count the skip (with the located message as its example)."""
-    if not lenient:
-        raise err from None  # callers may be handling their own marker exception: not part of the error
-    if report is not None:
-        report.skip(reason, str(err))
-
 
 # ---------------------------------------------------------------- plain text
 
@@ -148,7 +83,7 @@ def _read_blocks(path: Path, lenient: bool, report: SkipReport | None) -> Iterat
         if m:
             doc_id, lines = m.group(1), lines[1:]
         if doc_id in seen:
-            _problem(
+            problem(
                 InputError(path, start, f"duplicate document id {doc_id!r} (first at line {seen[doc_id]})"),
                 "duplicate_id",
                 lenient,
@@ -208,100 +143,119 @@ def read_conllu(
     path = Path(path)
     if unit not in ("sentence", "document"):
         raise ValueError(f"read_conllu: unit must be 'sentence' or 'document', not {unit!r}")
-    doc_id: str | None = None
-    doc_parts: list[str] = []
-    n_docs = 0
-
-    def sentences() -> Iterator[tuple[str | None, str | None, str, int]]:
-        """(newdoc id or None, sent_id, text, first line) per valid sentence."""
-        nonlocal doc_id
-        comments: dict[str, str] = {}
-        newdoc: str | None = None
-        forms: list[tuple[str, bool]] = []
-        span_end = 0
-        start = 0
-        bad = False
-        n = 0
-        for lineno, line in iter_lines(path, lenient):
-            if isinstance(line, InputError):  # lenient: drop the sentence, counted once
-                if not bad and report is not None:
-                    report.skip("invalid_utf8", str(line))
-                bad = True
-                continue
-            if not line.strip():
-                if forms or comments:
-                    n += 1
-                    if not bad:
-                        text = comments.get("text") or _rebuild(forms)
-                        sent_id = comments.get("sent_id") or f"{path.stem}:{n}"
-                        if report is not None:
-                            report.keep()
-                        yield newdoc, sent_id, text, start
-                    newdoc = None
-                comments, forms, bad, span_end = {}, [], False, 0
-                continue
-            if not forms and not comments:
-                start = lineno
-            if line.startswith("#"):
-                key, sep, value = line[1:].partition("=")
-                key = key.strip()
-                if sep:
-                    comments[key] = value.strip()
-                    if key == "newdoc id":
-                        newdoc = value.strip()
-                elif key == "newdoc":
-                    newdoc = ""
-                continue
-            cols = line.split("\t")
-            err = None
-            if len(cols) != 10:
-                err = InputError(
-                    path, lineno, f"CoNLL-U token line has {len(cols)} tab-separated columns, expected 10"
-                )
-            elif not _TOKEN_ID.match(cols[0]):
-                err = InputError(path, lineno, f"CoNLL-U token line has a bad ID {cols[0]!r}")
-            if err is not None:
-                if not lenient:
-                    raise err
-                if not bad and report is not None:
-                    report.skip("malformed_conllu", str(err))
-                bad = True
-                continue
-            if "." in cols[0]:
-                continue  # empty node: not part of the surface text
-            if "-" in cols[0]:
-                # a multiword token carries the surface form; skip the words it spans
-                forms.append((cols[1], "SpaceAfter=No" not in cols[9]))
-                span_end = int(cols[0].split("-")[1])
-                continue
-            if int(cols[0]) <= span_end:
-                continue
-            forms.append((cols[1], "SpaceAfter=No" not in cols[9]))
-        if forms or comments:
-            n += 1
-            if not bad:
-                text = comments.get("text") or _rebuild(forms)
-                if report is not None:
-                    report.keep()
-                yield newdoc, comments.get("sent_id") or f"{path.stem}:{n}", text, start
-
+    sentences = _conllu_sentences(path, lenient, report)
     if unit == "sentence":
-        for _newdoc, sent_id, text, _start in sentences():
+        for _newdoc, sent_id, text in sentences:
             yield Document(sent_id, text, str(path))
         return
+    yield from _conllu_documents(path, sentences)  # the report counts sentences (the unit actually checked)
 
-    # document mode: group sentences; the report counts sentences (the unit actually checked)
-    for newdoc, _sent_id, text, _start in sentences():
-        if newdoc is not None and doc_parts:
+
+@dataclass
+class _ConlluBlock:
+    """One sentence block being read: its comments, `# newdoc` marker, surface forms, and whether it is bad."""
+
+    comments: dict[str, str] = field(default_factory=dict)
+    newdoc: str | None = None  # "" = `# newdoc` without an id
+    forms: list[tuple[str, bool]] = field(default_factory=list)  # (form, space after)
+    span_end: int = 0  # last word id covered by the current multiword token
+    bad: bool = False
+
+    @property
+    def empty(self) -> bool:
+        return not self.forms and not self.comments
+
+    def comment(self, line: str) -> None:
+        key, sep, value = line[1:].partition("=")
+        key = key.strip()
+        if sep:
+            self.comments[key] = value.strip()
+            if key == "newdoc id":
+                self.newdoc = value.strip()
+        elif key == "newdoc":
+            self.newdoc = ""
+
+    def token(self, line: str, path: Path, lineno: int) -> InputError | None:
+        """Add a token line's surface form; a malformed line is returned as the error, not added."""
+        cols = line.split("\t")
+        if len(cols) != 10:
+            return InputError(path, lineno, f"CoNLL-U token line has {len(cols)} tab-separated columns, expected 10")
+        if not _TOKEN_ID.match(cols[0]):
+            return InputError(path, lineno, f"CoNLL-U token line has a bad ID {cols[0]!r}")
+        if "." in cols[0]:
+            return None  # empty node: not part of the surface text
+        if "-" in cols[0]:
+            # a multiword token carries the surface form; skip the words it spans
+            self.forms.append((cols[1], "SpaceAfter=No" not in cols[9]))
+            self.span_end = int(cols[0].split("-")[1])
+            return None
+        if int(cols[0]) > self.span_end:
+            self.forms.append((cols[1], "SpaceAfter=No" not in cols[9]))
+        return None
+
+    def sentence(self, path: Path, n: int) -> tuple[str | None, str, str]:
+        """(newdoc id or None, sent_id, text): `# text`, else rebuilt from the forms and SpaceAfter=No."""
+        text = self.comments.get("text") or _rebuild(self.forms)
+        return self.newdoc, self.comments.get("sent_id") or f"{path.stem}:{n}", text
+
+
+def _conllu_sentences(
+    path: Path, lenient: bool, report: SkipReport | None
+) -> Iterator[tuple[str | None, str, str]]:
+    """(newdoc id or None, sent_id, text) per valid sentence; bad ones raise (strict) or are counted once."""
+    block = _ConlluBlock()
+    n = 0
+    for lineno, line in iter_lines(path, lenient):
+        if isinstance(line, InputError):  # lenient: drop the sentence, counted once
+            if not block.bad and report is not None:
+                report.skip("invalid_utf8", str(line))
+            block.bad = True
+            continue
+        if not line.strip():
+            if block.empty:  # a stray blank line (or a lone `# newdoc`): the marker carries on
+                block = _ConlluBlock(newdoc=block.newdoc)
+                continue
+            n += 1
+            if not block.bad:
+                if report is not None:
+                    report.keep()
+                yield block.sentence(path, n)
+            block = _ConlluBlock()
+            continue
+        if line.startswith("#"):
+            block.comment(line)
+            continue
+        err = block.token(line, path, lineno)
+        if err is not None:
+            if not lenient:
+                raise err
+            if not block.bad and report is not None:
+                report.skip("malformed_conllu", str(err))
+            block.bad = True
+    if not block.empty:
+        n += 1
+        if not block.bad:
+            if report is not None:
+                report.keep()
+            yield block.sentence(path, n)
+
+
+def _conllu_documents(path: Path, sentences: Iterator[tuple[str | None, str, str]]) -> Iterator[Document]:
+    """Sentences grouped by `# newdoc` (texts joined by a space); no marker at all = one document."""
+    doc_id: str | None = None
+    parts: list[str] = []
+    n_docs = 0
+    for newdoc, _sent_id, text in sentences:
+        if newdoc is not None and parts:
             n_docs += 1
-            yield Document(doc_id or f"{path.stem}:d{n_docs}", " ".join(doc_parts), str(path))
-            doc_parts = []
+            yield Document(doc_id or f"{path.stem}:d{n_docs}", " ".join(parts), str(path))
+            parts = []
         if newdoc is not None:
             doc_id = newdoc or None
-        doc_parts.append(text)
-    if doc_parts:
+        parts.append(text)
+    if parts:
         n_docs += 1
-        yield Document(doc_id or f"{path.stem}:d{n_docs}", " ".join(doc_parts), str(path))
+        yield Document(doc_id or f"{path.stem}:d{n_docs}", " ".join(parts), str(path))
 
 
 def _rebuild(forms: list[tuple[str, bool]]) -> str:
@@ -347,7 +301,7 @@ def read_sbd_gold(
                 if not isinstance(rec[key], str):
                     raise _Skip(InputError(path, lineno, f"field {key!r} must be str"), "bad_type")
         except _Skip as s:
-            _problem(s.error, s.reason, lenient, report)
+            problem(s.error, s.reason, lenient, report)
             continue
         if report is not None:
             report.keep()
@@ -378,9 +332,7 @@ def read_file(
         return read_conllu(path, "sentence", lenient, report)
     if kind == "sbd-gold":
         return read_sbd_gold(path, lenient, report)
-    if kind in ("squad", "parsinlu-jsonl"):
-        from fa_nlp.data.squad import read_squad_documents
-
+    if kind in QA_KINDS:
         if kind == "parsinlu-jsonl" and path.suffix != ".jsonl":
             raise ValueError(f"{path}: the parsinlu-jsonl reader needs a .jsonl file")
         return read_squad_documents(path, lenient, report)
@@ -409,40 +361,25 @@ def read_documents(
     source: str | Path, lenient: bool = False, report: SkipReport | None = None, kind: str | None = None
 ) -> Iterator[Document]:
     """Documents of a catalog corpus (`"pquad"`), a catalog selection (`"fa_text:A+B"`), a file
-    (reader guessed, or `kind=`), or `"KIND:PATH"` (`"plain-blank:notes.txt"`).
+    (reader guessed, or `kind=`), `"KIND:PATH"` (`"plain-blank:notes.txt"`), a directory (its
+    `*.txt` files) or a glob (`"notes/*.txt"`): whatever `fa_nlp.data.sources.resolve` accepts.
 
     Catalog documents get ids `"<corpus name>:<file's own id>"`, unique across corpora; files
     marked `documents = false` in the catalog (the sample's qa.json, whose contexts repeat
-    documents.txt) are left out.
+    documents.txt) are left out. Documents of a directory or glob get `"<relative path>:<id>"`.
     """
-    from fa_nlp.data import corpora
-
     check_lenient(lenient, report)
-    text = str(source)
-    if kind is None and not isinstance(source, Path):
-        head, sep, rest = text.partition(":")
-        if sep and head in READER_KINDS:
-            kind, text = head, rest
-        elif not Path(text).exists():
-            try:
-                entries = corpora.resolve(text)
-            except ValueError as e:
-                raise FileNotFoundError(f"{text}: no such file, and not in the catalog: {e}") from None
-            return _read_entries(entries, lenient, report)
-    path = Path(text)
-    if path.is_dir():
-        raise ValueError(f"{path} is a directory: give a file, a catalog name or a selection like fa_text:A")
-    if not path.is_file():
-        raise FileNotFoundError(f"{text}: no such file, and not a catalog corpus (see `fa-nlp corpus list`)")
-    return read_file(path, kind, lenient, report)
+    src = resolve(source, kind=kind)
+    if src.shape == "file":  # one file: its reader's own ids, and its errors now, not at the first next()
+        return read_file(src.path, src.kind, lenient, report)
+    return (doc for _f, doc in read_source(src, lenient, report))
 
 
-def _read_entries(entries, lenient: bool, report: SkipReport | None) -> Iterator[Document]:
-    from fa_nlp.data import corpora
-
-    for entry in entries:
-        for f, path in zip(entry.files, corpora.corpus_files(entry), strict=True):
-            if not f.documents:
-                continue
-            for doc in read_file(path, entry.file_kind(f), lenient, report):
-                yield Document(f"{entry.name}:{doc.id}", doc.text, doc.source)
+def read_source(
+    src: Source, lenient: bool = False, report: SkipReport | None = None
+) -> Iterator[tuple[SourceFile, Document]]:
+    """(source file, document with its source-wide id) for every document of a resolved `Source`."""
+    check_lenient(lenient, report)
+    for f in src.files(documents_only=True):
+        for doc in read_file(f.path, f.kind, lenient, report):
+            yield f, Document(f.doc_id(doc.id), doc.text, doc.source)

@@ -9,7 +9,7 @@ without `is_impossible` (ParsiNLU `.json`), and ParsiNLU `.jsonl`
 (`{"question", "url", "passage", "answers": [[start, text], ...]}`, one question per line).
 
 Only *types* are checked here; values are kept raw (answer offsets are validated against the
-context by `fa_nlp.data.qa`). Errors name the file and the record path, e.g.
+context by `fa_nlp.tasks.qa.examples`). Errors name the file and the record path, e.g.
 `Validation.json:data[3].paragraphs[2].qas[1]: missing field "question"`.
 """
 
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fa_nlp.data.readers import Document, _problem, check_lenient, decode_bytes, iter_lines
+from fa_nlp.data.records import Document, check_lenient, decode_bytes, iter_lines, problem
 from fa_nlp.report import InputError, SkipReport
 
 
@@ -122,7 +122,7 @@ def _load_json(path: Path) -> Any:
 
 def _read_json(path: Path, lenient: bool, report: SkipReport | None) -> Iterator[SquadParagraph]:
     def fail(bad: _Bad) -> None:
-        _problem(InputError(path, bad.where, bad.message), bad.reason, lenient, report)
+        problem(InputError(path, bad.where, bad.message), bad.reason, lenient, report)
 
     root = _load_json(path)
     try:
@@ -190,7 +190,7 @@ def _read_jsonl(path: Path, lenient: bool, report: SkipReport | None) -> Iterato
                     raise _Bad(w, f"expected [int, str], got {a!r:.60}", "bad_type")
                 answers.append(Answer(text, start))
         except _Bad as bad:
-            _problem(InputError(path, bad.where, bad.message), bad.reason, lenient, report)
+            problem(InputError(path, bad.where, bad.message), bad.reason, lenient, report)
             continue
         if report is not None:
             report.keep()

@@ -211,8 +211,8 @@ def test_read_documents_dispatch(tmp_path):
     assert [d.id for d in read_documents(str(p), kind="plain-blank")] == ["notes:1", "notes:2"]
     with pytest.raises(FileNotFoundError, match="did you mean pquad"):
         list(read_documents("pquadd"))
-    with pytest.raises(ValueError, match="is a directory"):
-        list(read_documents(tmp_path))
+    # a directory is its *.txt files (ids from relative paths); see tests/data/test_sources.py
+    assert [d.id for d in read_documents(tmp_path)] == ["notes.txt:1", "notes.txt:3"]
 
 
 @pytest.mark.shared_data

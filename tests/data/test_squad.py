@@ -58,7 +58,7 @@ def _write(tmp_path, name, obj):
             {"id": "u-u-i-d", "question": "کجا؟", "answers": [{"answer_start": 0, "text": "تهران"}]},
             ("u-u-i-d", [Answer("تهران", 0)], False),
         ),
-        # a wrong offset is NOT an error here: values are kept raw for fa_nlp.data.qa to validate
+        # a wrong offset is NOT an error here: values are kept raw for fa_nlp.tasks.qa.examples to validate
         (
             {"id": "x", "question": "کجا؟", "answers": [{"answer_start": 99, "text": "شیراز"}]},
             ("x", [Answer("شیراز", 99)], False),

@@ -1,0 +1,65 @@
+"""Model configuration shared by every model kind: one dataclass, named presets, `model_config()`.
+
+    from fa_nlp.models.config import model_config
+    cfg = model_config("tiny", vocab_size=1000)                 # seq2seq (vocabulary decoder)
+    cfg = model_config("tiny", vocab_size=1000, kind="pointer")  # pointer decoder over source words
+
+`kind` is stored in every checkpoint's config, so a checkpoint rebuilds the right model
+(`fa_nlp.models.build_model`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+MODEL_KINDS = ("seq2seq", "pointer", "encoder", "span", "mlm")
+
+
+@dataclass
+class ModelConfig:
+    vocab_size: int = 8000  # must equal the tokenizer's vocab size
+    d_model: int = 512  # residual width
+    n_heads: int = 8  # d_model must be divisible by n_heads
+    n_encoder_layers: int = 6
+    n_decoder_layers: int = 6
+    d_ff: int = 2048  # GELU feed-forward width
+    dropout: float = 0.1  # residual, embedding and attention dropout
+    max_len: int = 256  # longest source or target sequence (RoPE / position tables are this long)
+    pad_id: int = 0
+    bos_id: int = 2
+    eos_id: int = 3
+    tie_embeddings: bool = True  # encoder emb = decoder emb = output projection
+    positional: str = "rope"  # "rope" | "learned" | "sinusoidal"
+    kind: str = "seq2seq"  # seq2seq (vocabulary decoder) | pointer (picks source words) | encoder | span | mlm
+    pooling: str = "mean"  # pointer: pieces -> word slot ("mean" | "attention")
+    max_word_pieces: int = 16  # pointer: within-word position table (longer words share the last row)
+    n_segments: int = 0  # encoder: segment (token type) embeddings, e.g. 2 for question/context; 0 = none
+
+    def __post_init__(self) -> None:
+        if self.d_model % self.n_heads:
+            raise ValueError(f"d_model={self.d_model} is not divisible by n_heads={self.n_heads}")
+        if (self.d_model // self.n_heads) % 2 and self.positional == "rope":
+            raise ValueError("rope needs an even head dimension")
+        if self.positional not in ("rope", "learned", "sinusoidal"):
+            raise ValueError(f"positional must be rope|learned|sinusoidal, got {self.positional!r}")
+        if self.kind not in MODEL_KINDS:
+            raise ValueError(f"kind must be one of {'|'.join(MODEL_KINDS)}, got {self.kind!r}")
+        if self.pooling not in ("mean", "attention"):
+            raise ValueError(f"pooling must be mean|attention, got {self.pooling!r}")
+
+
+PRESETS: dict[str, dict] = {
+    # tests and CPU demos: ~0.3-0.5M parameters with a 1-4k vocabulary
+    "tiny": {"d_model": 64, "n_heads": 4, "n_encoder_layers": 2, "n_decoder_layers": 2, "d_ff": 256, "dropout": 0.0},
+    # ~9.5M with an 8k vocabulary: a few GPU-minutes on the word-order data
+    "small": {"d_model": 256, "n_heads": 4, "n_encoder_layers": 4, "n_decoder_layers": 4, "d_ff": 1024, "dropout": 0.1},
+    # ~48M with an 8k vocabulary ("Transformer-base" shape)
+    "base": {"d_model": 512, "n_heads": 8, "n_encoder_layers": 6, "n_decoder_layers": 6, "d_ff": 2048, "dropout": 0.1},
+}
+
+
+def model_config(name: str, **overrides) -> ModelConfig:
+    """A named preset (tiny / small / base) with field overrides, e.g. `model_config("tiny", vocab_size=500)`."""
+    if name not in PRESETS:
+        raise ValueError(f"unknown model preset {name!r}; choose one of {', '.join(PRESETS)}")
+    return replace(ModelConfig(), **{**PRESETS[name], **overrides})

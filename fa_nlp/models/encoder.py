@@ -1,0 +1,77 @@
+"""The Transformer encoder, public and usable alone: token (+ segment) embeddings, positions, layers.
+
+    from fa_nlp.models import Encoder, model_config
+    enc = Encoder(model_config("tiny", vocab_size=1000, kind="encoder", n_segments=2))
+    hidden, pad = enc(ids, segments)            # [B,S,D], [B,S] (True = pad)
+
+The seq2seq model shares this encoder's token embedding with its decoder and output layer (tied);
+the pointer model runs its layers over pooled word slots without positions (`encode_embedded`).
+Every model keeps it under the state-dict prefix `encoder.`, so a checkpoint's encoder loads into
+another model kind (`fa_nlp.training.checkpoint.load_encoder`).
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import Tensor, nn
+
+from fa_nlp.models.blocks import EncoderLayer, Rotary, key_mask, sinusoidal_table
+from fa_nlp.models.config import ModelConfig
+
+
+class Encoder(nn.Module):
+    def __init__(self, cfg: ModelConfig):
+        super().__init__()
+        self.cfg = cfg
+        d = cfg.d_model
+        self.embed = nn.Embedding(cfg.vocab_size, d)
+        self.emb_scale = math.sqrt(d)
+        self.emb_drop = nn.Dropout(cfg.dropout)
+        self.rotary = Rotary(d // cfg.n_heads, cfg.max_len) if cfg.positional == "rope" else None
+        self.pos_embed = nn.Embedding(cfg.max_len, d) if cfg.positional == "learned" else None
+        if cfg.positional == "sinusoidal":
+            self.register_buffer("pos_table", sinusoidal_table(cfg.max_len, d), persistent=False)
+        else:
+            self.pos_table = None
+        self.segment_embed = nn.Embedding(cfg.n_segments, d) if cfg.n_segments > 0 else None
+        self.layers = nn.ModuleList(EncoderLayer(cfg) for _ in range(cfg.n_encoder_layers))
+        self.norm = nn.LayerNorm(d)
+
+    def init_embeddings(self) -> None:
+        # Embedding std d^-1/2, scaled by sqrt(d) on input: unit-variance inputs and O(1) tied logits.
+        nn.init.normal_(self.embed.weight, std=self.cfg.d_model**-0.5)
+        if self.pos_embed is not None:
+            nn.init.normal_(self.pos_embed.weight, std=0.02)
+        if self.segment_embed is not None:
+            nn.init.normal_(self.segment_embed.weight, std=0.02)
+
+    def embed_tokens(self, ids: Tensor, start: int = 0, segments: Tensor | None = None) -> Tensor:
+        """Scaled token embeddings + absolute positions (learned / sinusoidal) + segments, then dropout."""
+        x = self.embed(ids) * self.emb_scale
+        t = ids.size(1)
+        if start + t > self.cfg.max_len:
+            raise ValueError(f"sequence length {start + t} exceeds max_len={self.cfg.max_len}")
+        if self.pos_embed is not None:
+            x = x + self.pos_embed(torch.arange(start, start + t, device=ids.device))
+        elif self.pos_table is not None:
+            x = x + self.pos_table[start : start + t].to(x.dtype)
+        if self.segment_embed is not None and segments is not None:
+            x = x + self.segment_embed(segments)
+        return self.emb_drop(x)
+
+    def encode_embedded(self, x: Tensor, pad: Tensor, positions: bool = True, maps: dict | None = None) -> Tensor:
+        """Run the layers over embedded inputs; `positions=False` makes the stack a bag (no RoPE)."""
+        mask = key_mask(pad)
+        rotary = self.rotary if positions else None
+        for i, layer in enumerate(self.layers):
+            x, w = layer(x, rotary, mask, need_weights=maps is not None)
+            if maps is not None:
+                maps[f"encoder.{i}.self"] = w
+        return self.norm(x)
+
+    def forward(self, ids: Tensor, segments: Tensor | None = None, maps: dict | None = None) -> tuple[Tensor, Tensor]:
+        """ids [B,S] right-padded with pad_id -> (hidden [B,S,D], pad [B,S] True = pad)."""
+        pad = ids.eq(self.cfg.pad_id)
+        return self.encode_embedded(self.embed_tokens(ids, segments=segments), pad, maps=maps), pad

@@ -1,0 +1,91 @@
+"""Encoder-only models: `SpanModel` (extractive QA) and `MaskedLM` (encoder pretraining).
+
+Both are the public `Encoder` (token + segment embeddings, RoPE or learned positions, pre-LN
+layers with SDPA attention and a GELU feed-forward, final LayerNorm) under the state-dict prefix
+`encoder.`, plus one head (`fa_nlp.models.heads`). With the same ModelConfig apart from `kind`,
+the two encoders have identical tensors, so an MLM run initialises a span run
+(`init_from = "runs/mlm-..."`, `fa_nlp.training.checkpoint.load_encoder`).
+
+    from fa_nlp.models import build_model, model_config
+    qa = build_model(model_config("tiny", vocab_size=8000, kind="span", n_segments=2))
+    start, end = qa(input_ids, token_type_ids)            # [B,S] each; position 0 ([CLS]) = no answer
+    mlm = build_model(model_config("tiny", vocab_size=8000, kind="mlm", n_segments=2))
+    logits = mlm(input_ids, select=masked)                # [N,V] at the masked positions only
+
+Padding is `pad_id` in `input_ids` (the attention mask is derived from it, as everywhere here).
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor, nn
+
+from fa_nlp.models.blocks import count_parameters, init_weights
+from fa_nlp.models.config import ModelConfig
+from fa_nlp.models.encoder import Encoder
+from fa_nlp.models.heads import MaskedLMHead, SpanHead
+
+
+class _EncoderOnly(nn.Module):
+    head: nn.Module
+
+    def num_parameters(self) -> int:
+        return count_parameters(self)
+
+    def parameter_table(self) -> list[tuple[str, int]]:
+        """(module, #params) rows that sum to num_parameters()."""
+        enc = self.encoder
+        rows = [(self._embed_label, enc.embed.weight.numel())]
+        if enc.segment_embed is not None:
+            rows.append(("segment_embed", enc.segment_embed.weight.numel()))
+        if enc.pos_embed is not None:
+            rows.append(("pos_embed", enc.pos_embed.weight.numel()))
+        rows += [(f"encoder.{i}", count_parameters(layer)) for i, layer in enumerate(enc.layers)]
+        rows.append(("encoder_norm", count_parameters(enc.norm)))
+        rows.append((self._head_label, count_parameters(self.head)))
+        return rows
+
+    @torch.no_grad()
+    def attention_maps(self, ids: Tensor, segments: Tensor | None = None) -> dict[str, Tensor]:
+        """Self-attention probabilities per layer, keys `encoder.{i}.self`, each [B,H,S,S]."""
+        maps: dict[str, Tensor] = {}
+        self.encoder(ids, segments, maps=maps)
+        return maps
+
+
+class SpanModel(_EncoderOnly):
+    _embed_label, _head_label = "embed", "span_head (start/end)"
+
+    def __init__(self, cfg: ModelConfig):
+        super().__init__()
+        self.cfg = cfg
+        self.encoder = Encoder(cfg)
+        self.head = SpanHead(cfg.d_model)
+        self.encoder.init_embeddings()
+        init_weights(self, cfg.n_encoder_layers)
+        nn.init.zeros_(self.head.proj.bias)
+
+    def forward(self, ids: Tensor, segments: Tensor | None = None) -> tuple[Tensor, Tensor]:
+        """ids, segments [B,S] -> (start_logits, end_logits) [B,S] float32, padding at -1e4."""
+        hidden, pad = self.encoder(ids, segments)
+        return self.head(hidden, pad)
+
+
+class MaskedLM(_EncoderOnly):
+    _embed_label, _head_label = "embed (tied: input + MLM output)", "mlm_head (dense, norm, bias)"
+
+    def __init__(self, cfg: ModelConfig):
+        super().__init__()
+        self.cfg = cfg
+        self.encoder = Encoder(cfg)
+        self.head = MaskedLMHead(cfg.d_model, cfg.vocab_size)
+        self.encoder.init_embeddings()
+        init_weights(self, cfg.n_encoder_layers)
+        nn.init.zeros_(self.head.dense.bias)
+
+    def forward(self, ids: Tensor, segments: Tensor | None = None, select: Tensor | None = None) -> Tensor:
+        """ids [B,S] -> logits [B,S,V]; with `select` (bool [B,S]) only those positions: [N,V]."""
+        hidden, _ = self.encoder(ids, segments)
+        if select is not None:
+            hidden = hidden[select]
+        return self.head(hidden, self.encoder.embed.weight)

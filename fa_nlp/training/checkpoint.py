@@ -1,0 +1,131 @@
+"""Step-numbered, atomic, full-state checkpoints; loading never unpickles code.
+
+    run_dir/checkpoints/step-000123/
+        model.safetensors   weights (tied embedding stored once)
+        optim.pt            torch.save of plain state dicts: optimizer, scheduler, torch/cuda RNG states
+        state.json          step, data position (epoch, batch index, seed), python RNG, resolved config
+
+Each checkpoint is built in a temp dir and renamed into place, so a crash (or a NaN stop) never
+leaves a half-written one; `latest()` ignores anything that is not complete.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+CKPT_DIR = "checkpoints"
+_STEP_RE = re.compile(r"^step-(\d+)$")
+FILES = ("model.safetensors", "optim.pt", "state.json")
+
+
+def step_dir(run_dir: str | Path, step: int) -> Path:
+    return Path(run_dir) / CKPT_DIR / f"step-{step:06d}"
+
+
+def save(run_dir: str | Path, step: int, model, optimizer=None, scheduler=None, extra_state: dict | None = None,
+         tensors: dict | None = None) -> Path:
+    """Write checkpoint `step` atomically; `tensors` (e.g. RNG states) go into optim.pt beside the state dicts."""
+    import torch
+    from safetensors.torch import save_model
+
+    from fa_nlp.io import atomic_dir, write_json
+
+    model = getattr(model, "module", model)  # DDP
+    model = getattr(model, "_orig_mod", model)  # torch.compile
+    out = step_dir(run_dir, step)
+    with atomic_dir(out) as tmp:
+        save_model(model, str(tmp / "model.safetensors"))
+        torch.save({"optimizer": optimizer.state_dict() if optimizer is not None else None,
+                    "scheduler": scheduler.state_dict() if scheduler is not None else None,
+                    "tensors": tensors or {}}, tmp / "optim.pt")
+        write_json(tmp / "state.json", {"step": step, **(extra_state or {})})
+    return out
+
+
+def list_steps(run_dir: str | Path) -> list[int]:
+    d = Path(run_dir) / CKPT_DIR
+    if not d.is_dir():
+        return []
+    steps = []
+    for p in d.iterdir():
+        m = _STEP_RE.match(p.name)
+        if m and all((p / f).is_file() for f in FILES):
+            steps.append(int(m.group(1)))
+    return sorted(steps)
+
+
+def latest(run_dir: str | Path) -> Path | None:
+    steps = list_steps(run_dir)
+    return step_dir(run_dir, steps[-1]) if steps else None
+
+
+def resolve(run_dir: str | Path, step: int | None = None) -> Path:
+    """The checkpoint dir for `step` (None: latest); `run_dir` may also be a checkpoint dir itself."""
+    run_dir = Path(run_dir)
+    if (run_dir / "state.json").is_file() and (run_dir / "model.safetensors").is_file():
+        return run_dir
+    ck = latest(run_dir) if step is None else step_dir(run_dir, step)
+    if ck is None or not (ck / "state.json").is_file():
+        raise FileNotFoundError(f"{run_dir}: no checkpoint{'' if step is None else f' for step {step}'}")
+    return ck
+
+
+def read_state(ckpt: str | Path) -> dict[str, Any]:
+    return json.loads((Path(ckpt) / "state.json").read_text(encoding="utf-8"))
+
+
+def load_weights(model, ckpt: str | Path, device="cpu") -> None:
+    from safetensors.torch import load_model as st_load
+
+    st_load(model, str(Path(ckpt) / "model.safetensors"), strict=True, device=str(device))
+
+
+def load_optim(ckpt: str | Path) -> dict:
+    import torch
+
+    return torch.load(Path(ckpt) / "optim.pt", map_location="cpu", weights_only=True)
+
+
+def load_model(run_dir: str | Path, step: int | None = None, device="cpu"):
+    """-> (model in eval mode on `device`, train config dict) from a run dir (latest or given step);
+    the model kind comes from the checkpoint's own config."""
+    from fa_nlp.models import ModelConfig, build_model
+
+    ck = resolve(run_dir, step)
+    state = read_state(ck)
+    model = build_model(ModelConfig(**state["model_config"]))
+    load_weights(model, ck, device="cpu")
+    return model.to(device).eval(), state.get("config", {})
+
+
+ENCODER_PREFIX = "encoder."
+
+
+def load_encoder(model, source: str | Path, device="cpu") -> str:
+    """Copy the `encoder.*` weights of a checkpoint (run dir or checkpoint dir) into `model.encoder`,
+    whatever the two model kinds are (pretraining -> fine-tuning). Shapes must match; returns a note."""
+    from safetensors.torch import load_file
+
+    ck = resolve(source)
+    tensors = load_file(str(Path(ck) / "model.safetensors"), device=str(device))
+    enc = {k[len(ENCODER_PREFIX):]: v for k, v in tensors.items() if k.startswith(ENCODER_PREFIX)}
+    if not enc:
+        raise ValueError(f"{ck}: the checkpoint has no encoder weights (no '{ENCODER_PREFIX}*' tensors)")
+    missing, unexpected = model.encoder.load_state_dict(enc, strict=False)
+    if unexpected:
+        raise ValueError(f"{ck}: encoder tensors not in this model: {', '.join(sorted(unexpected)[:5])}")
+    return (f"encoder initialised from {ck} ({len(enc)} tensors"
+            + (f"; not in the checkpoint, left as initialised: {', '.join(sorted(missing))})" if missing else ")"))
+
+
+def prune(run_dir: str | Path, keep: int) -> None:
+    """Delete all but the newest `keep` checkpoints (0 = keep all)."""
+    import shutil
+
+    if keep <= 0:
+        return
+    for s in list_steps(run_dir)[:-keep]:
+        shutil.rmtree(step_dir(run_dir, s), ignore_errors=True)

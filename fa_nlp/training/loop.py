@@ -1,0 +1,488 @@
+"""One flat training loop for every task: CPU, one GPU, or many under torchrun (DDP).
+
+    # CPU (this dev box), a couple of minutes:
+    fa-nlp train --config fa_nlp/configs/wordorder-tiny-cpu.toml
+    # one GPU (bf16 autocast, optional torch.compile):
+    fa-nlp train --config fa_nlp/configs/wordorder-base-gpu.toml --compile=true
+    # 8 GPUs on one node (only rank 0 logs and saves; batches are sharded by rank):
+    torchrun --standalone --nproc_per_node=8 -m fa_nlp train --config fa_nlp/configs/wordorder-base-gpu.toml
+    # resume exactly where the latest checkpoint left off:
+    fa-nlp train --config ... --resume
+
+`train(cfg, task)` knows nothing of word order or QA: the task (`fa_nlp.tasks.base.Task`) builds the
+model config, the batches, the loss and the dev metrics; this module never imports a task or any
+evaluation code. Batches by token budget with length bucketing; AdamW, linear warmup then cosine
+decay, grad clipping and accumulation. Checkpoints hold everything needed to continue exactly
+(weights, optimizer, scheduler, RNG states, epoch + batch index). A NaN/inf loss or grad norm makes
+the (fused) optimizer skip its update on the device, and the run stops at the next log/eval/save
+step, before any checkpoint could hold it; the hot loop itself never waits for the GPU.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import time
+from contextlib import nullcontext
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from fa_nlp.training.config import TrainConfig
+from fa_nlp.training.distributed import compute_cleanup, compute_init, print0
+
+
+class TrainingDiverged(RuntimeError):
+    """Loss or gradient became NaN/inf; the last checkpoint on disk is from before it."""
+
+
+def lr_factor(step: int, warmup: int, total: int, min_ratio: float) -> float:
+    """Linear warmup to 1, then cosine to min_ratio at `total` (step counts from 0)."""
+    if warmup > 0 and step < warmup:
+        return (step + 1) / warmup
+    progress = min(1.0, (step - warmup) / max(1, total - warmup))
+    return min_ratio + (1 - min_ratio) * 0.5 * (1 + math.cos(math.pi * progress))
+
+
+def param_groups(model, weight_decay: float):
+    """Weight decay on matrices only: not on norms, biases or embeddings."""
+    from fa_nlp.models.blocks import embedding_parameters
+
+    emb = embedding_parameters(model)
+    decay, no_decay = [], []
+    for p in model.parameters():
+        (decay if p.dim() >= 2 and id(p) not in emb else no_decay).append(p)
+    return [{"params": decay, "weight_decay": weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
+
+
+def _rng_state(torch) -> tuple[dict, dict]:
+    tensors = {"torch": torch.get_rng_state()}
+    if torch.cuda.is_available() and torch.cuda.is_initialized():
+        tensors["cuda"] = torch.cuda.get_rng_state()
+    return tensors, {"python": list(random.getstate()[1]), "python_version": random.getstate()[0]}
+
+
+def _set_rng_state(torch, tensors: dict, state: dict) -> None:
+    torch.set_rng_state(tensors["torch"])
+    if "cuda" in tensors and torch.cuda.is_available():
+        torch.cuda.set_rng_state(tensors["cuda"])
+    if "python" in state:
+        random.setstate((state["python_version"], tuple(state["python"]), None))
+
+
+@dataclass
+class Position:
+    """Where the loop stands: optimizer step and place in the (seeded) epoch plan."""
+
+    step: int = 0
+    epoch: int = 0
+    batch_index: int = 0
+
+
+# ---------------------------------------------------------------------------------------------
+# set-up
+
+
+def build_optimizer(cfg: TrainConfig, model):
+    import torch
+
+    o = cfg.optim
+    optimizer = torch.optim.AdamW(param_groups(model, o.weight_decay), lr=o.lr, betas=(o.beta1, o.beta2),
+                                  eps=1e-8, fused=True)  # fused: one kernel, and it honours found_inf
+    scheduler = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda s: lr_factor(s, o.warmup_steps, o.max_steps, o.min_lr_ratio))
+    return optimizer, scheduler
+
+
+def restore(run_dir: Path, model, optimizer, scheduler, model_config: dict, device) -> Position:
+    """Load the latest checkpoint of `run_dir` into the model/optimizer/scheduler and RNGs."""
+    import torch
+
+    from fa_nlp.training import checkpoint
+
+    ck = checkpoint.latest(run_dir)
+    if ck is None:
+        raise FileNotFoundError(f"--resume: no checkpoint under {run_dir / checkpoint.CKPT_DIR}")
+    state = checkpoint.read_state(ck)
+    if state["model_config"] != model_config:
+        raise ValueError(f"{ck}: model config differs from the current config; refusing to resume")
+    checkpoint.load_weights(model, ck, device=device)
+    blobs = checkpoint.load_optim(ck)
+    optimizer.load_state_dict(blobs["optimizer"])
+    scheduler.load_state_dict(blobs["scheduler"])
+    _set_rng_state(torch, blobs["tensors"], state["rng"])
+    pos = Position(state["step"], state["data"]["epoch"], state["data"]["batch_index"])
+    print0(f"resumed from {ck} (step {pos.step}, epoch {pos.epoch}, batch {pos.batch_index})")
+    return pos
+
+
+def start_run_dir(cfg: TrainConfig, task, resolved: dict, rank0: bool) -> None:
+    from fa_nlp.io import write_json
+    from fa_nlp.training import checkpoint
+
+    run_dir = Path(cfg.log.run_dir)
+    if checkpoint.list_steps(run_dir):  # checked on every rank, so none is left waiting for the others
+        raise FileExistsError(f"{run_dir} already has checkpoints: pass --resume, or choose another log.run_dir")
+    if rank0:
+        run_dir.mkdir(parents=True, exist_ok=True)
+        write_json(run_dir / "config.json", resolved)
+        task.write_run_files(run_dir)
+
+
+def wrap_model(cfg: TrainConfig, model, ctx, device):
+    import torch
+
+    if cfg.compile:
+        model = torch.compile(model, dynamic=True)  # token-budget batches vary (B, S, T) every step: compile once
+    if ctx.is_distributed:
+        from torch.nn.parallel import DistributedDataParallel
+
+        model = DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)
+    return model
+
+
+def autocast_factory(cfg: TrainConfig, device):
+    import torch
+
+    if cfg.dtype not in ("bf16", "fp32"):
+        raise ValueError(f"dtype={cfg.dtype!r}: choose bf16 or fp32 (fp16 would need loss scaling, which this loop "
+                         "does not do)")
+    amp_dtype = {"bf16": torch.bfloat16, "fp32": None}[cfg.dtype]
+    return (lambda: torch.autocast("cuda", dtype=amp_dtype)) if device.type == "cuda" and amp_dtype else nullcontext
+
+
+def to_device(batch: dict[str, Any], device) -> dict[str, Any]:
+    return {k: v.to(device, non_blocking=True) if hasattr(v, "to") else v for k, v in batch.items()}
+
+
+# ---------------------------------------------------------------------------------------------
+# dev evaluation
+
+
+class DevEvaluator:
+    """Dev loss on a fixed plan of dev batches (built once) + the task's own dev metrics."""
+
+    def __init__(self, cfg: TrainConfig, task, device, autocast):
+        from fa_nlp.training.batching import epoch_batches
+
+        self.task, self.device, self.autocast, self.cfg = task, device, autocast, cfg
+        lens = task.lengths(cfg.data.dev_split) if task.has_split(cfg.data.dev_split) else None
+        self.batches = epoch_batches(*lens, cfg.data.max_tokens, 0, 0, shuffle=False)[: cfg.log.dev_max_batches] \
+            if lens is not None and len(lens[0]) else []
+
+    def loss(self, model) -> float | None:
+        import torch
+
+        if not self.batches:
+            return None
+        model.eval()
+        total, n = 0.0, 0
+        with torch.no_grad():
+            for idx in self.batches:
+                batch = self.task.batch(self.cfg.data.dev_split, idx, epoch=0, train=False)
+                with self.autocast():
+                    total += self.task.loss(model, to_device(batch, self.device)).item()
+                n += batch["n_targets"]
+        model.train()
+        return total / max(n, 1)
+
+    def row(self, model) -> dict[str, Any]:
+        import torch
+
+        rng = torch.get_rng_state()
+        out: dict[str, Any] = {}
+        dl = self.loss(model)
+        if dl is not None:
+            out["dev_loss"] = round(dl, 6)
+        model.eval()
+        try:
+            out.update({f"dev_{k}": v for k, v in self.task.dev_metrics(model, self.cfg.log.dev_metric_sentences).items()
+                        if isinstance(v, (int, float))})
+        finally:
+            model.train()
+        torch.set_rng_state(rng)
+        return out
+
+
+# ---------------------------------------------------------------------------------------------
+# the loop
+
+
+def train(cfg: TrainConfig, task, resume: bool = False, stop_at: int | None = None) -> dict:
+    """Train `task` per `cfg`; returns a summary (last step, final loss, run dir). Rank 0 writes the run dir.
+
+    `stop_at` ends the run early at that step with a checkpoint, as if interrupted (the schedule still
+    follows optim.max_steps), which is what the exact-resume test needs.
+    """
+    import torch
+
+    from fa_nlp.models import build_model
+    from fa_nlp.training import checkpoint
+    from fa_nlp.training.batching import epoch_batches
+
+    ctx = compute_init(cfg.device)
+    if cfg.threads > 0:
+        torch.set_num_threads(cfg.threads)
+    rank0, device = ctx.rank == 0, torch.device(ctx.device)
+    run_dir, o = Path(cfg.log.run_dir), cfg.optim
+    autocast = autocast_factory(cfg, device)
+    task.load(cfg)
+    src_lens, tgt_lens = task.lengths(cfg.data.train_split)
+    if cfg.data.max_train_examples:
+        src_lens, tgt_lens = src_lens[: cfg.data.max_train_examples], tgt_lens[: cfg.data.max_train_examples]
+
+    torch.manual_seed(cfg.seed)  # model init + dropout; batch order uses its own generator (batching.py)
+    random.seed(cfg.seed)
+    mcfg = task.model_config(cfg)
+    model = build_model(mcfg).to(device)
+    if cfg.init_from and not resume:
+        print0(checkpoint.load_encoder(model, cfg.init_from, device=device))
+    optimizer, scheduler = build_optimizer(cfg, model)
+    resolved = {"config": asdict(cfg), "model_config": asdict(mcfg)}
+    if resume:
+        pos = restore(run_dir, model, optimizer, scheduler, asdict(mcfg), device)
+    else:
+        pos = Position()
+        start_run_dir(cfg, task, resolved, rank0)
+    raw_model = model
+    model = wrap_model(cfg, model, ctx, device)
+    log = RunLog(run_dir, pos.step, rank0, cfg.log.tensorboard)
+    dev = DevEvaluator(cfg, task, device, autocast) if rank0 else None
+    bar = None
+    if rank0 and cfg.log.progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=o.max_steps, initial=pos.step, desc="train", dynamic_ncols=True)
+    guard = NanGuard(device, ctx)
+    optimizer.found_inf = guard.bad.float()
+
+    def save() -> None:
+        tensors, py = _rng_state(torch)
+        checkpoint.save(run_dir, pos.step, raw_model, optimizer, scheduler, tensors=tensors, extra_state={
+            **resolved, "rng": py, "data": {"epoch": pos.epoch, "batch_index": pos.batch_index, "seed": cfg.seed,
+                                            "world_size": ctx.world_size}})
+        checkpoint.prune(run_dir, cfg.log.keep_checkpoints)
+
+    model.train()
+    last_loss, meter = None, Throughput()
+    loop_start = time.time()
+    end = min(o.max_steps, stop_at) if stop_at else o.max_steps
+    out_of_time = False
+    try:
+        while pos.step < end:
+            batches = epoch_batches(src_lens, tgt_lens, cfg.data.max_tokens, cfg.seed, pos.epoch, ctx.rank,
+                                    ctx.world_size)
+            if len(batches) < o.grad_accum:
+                raise ValueError(f"only {len(batches)} batches per epoch (rank share) < grad_accum={o.grad_accum}")
+            while pos.batch_index + o.grad_accum <= len(batches) and pos.step < end:
+                micro = [task.batch(cfg.data.train_split, b, pos.epoch)
+                         for b in batches[pos.batch_index : pos.batch_index + o.grad_accum]]
+                loss_sum, gnorm = train_step(cfg, model, raw_model, task, micro, autocast, device, ctx, pos.step)
+                guard.record(pos.step, loss_sum, gnorm)
+                optimizer.found_inf.copy_(guard.bad)
+                optimizer.step()
+                scheduler.step()
+                optimizer.zero_grad(set_to_none=True)
+                pos.step += 1
+                pos.batch_index += o.grad_accum
+                last_loss = loss_sum
+                meter.add(sum(m["n_targets"] for m in micro) * ctx.world_size)
+                if o.max_minutes > 0 and pos.step < end and _time_up(loop_start, o.max_minutes, ctx, device, pos.step):
+                    out_of_time, end = True, pos.step
+                    print0(f"time budget of {o.max_minutes} min reached at step {pos.step}: evaluating and saving")
+                do_log = pos.step % cfg.log.log_every == 0 or pos.step == end
+                do_eval = pos.step % cfg.log.eval_every == 0 or pos.step == o.max_steps or out_of_time
+                do_save = pos.step % cfg.log.save_every == 0 or pos.step == end
+                if do_log or do_eval or do_save:
+                    guard.check(pos.step, run_dir)  # the only host-device syncs of the loop (besides DDP's time check)
+                if bar is not None:
+                    bar.update(1)
+                if not rank0:
+                    continue
+                row = None
+                if do_log:
+                    row = {"step": pos.step, "epoch": pos.epoch, "loss": round(float(loss_sum), 6),
+                           "lr": scheduler.get_last_lr()[0], "grad_norm": round(float(gnorm), 4), **meter.read()}
+                    if bar is not None:
+                        bar.set_postfix(loss=f"{row['loss']:.3f}", lr=f"{row['lr']:.2e}")
+                if do_eval:
+                    row = {**(row or {"step": pos.step, "epoch": pos.epoch}), **dev.row(raw_model)}
+                if row is not None:
+                    log.write(row)
+                if do_save:
+                    save()
+                    log.plot()
+            if pos.batch_index + o.grad_accum > len(batches):
+                pos.epoch, pos.batch_index = pos.epoch + 1, 0
+        guard.check(pos.step, run_dir)
+    finally:
+        if bar is not None:
+            bar.close()
+        log.close()
+        compute_cleanup()
+    return {"step": pos.step, "epoch": pos.epoch, "loss": float(last_loss) if last_loss is not None else float("nan"),
+            "run_dir": str(run_dir), "num_parameters": raw_model.num_parameters(), "stopped_by_time_budget": out_of_time}
+
+
+def train_step(cfg: TrainConfig, model, raw_model, task, micro: list[dict], autocast, device, ctx, step: int):
+    """Forward/backward over the micro-batches of one optimizer step -> (loss per target, grad norm),
+    both device tensors (no host sync). The loss is normalised by the step's target count."""
+    import torch
+
+    n_tgt = sum(m["n_targets"] for m in micro)  # counted on the host: no device sync
+    loss_sum = torch.zeros((), device=device)
+    for j, batch in enumerate(micro):
+        batch = to_device(batch, device)
+        sync = ctx.is_distributed and j < len(micro) - 1
+        with model.no_sync() if sync else nullcontext():
+            with autocast():
+                loss = task.loss(model, batch, cfg.optim.label_smoothing) / n_tgt
+            if cfg.debug.inject_nan_at_step and step + 1 == cfg.debug.inject_nan_at_step:
+                loss = loss * float("nan")
+            loss.backward()
+        loss_sum += loss.detach()
+    clip = cfg.optim.grad_clip if cfg.optim.grad_clip > 0 else 1e30
+    return loss_sum, torch.nn.utils.clip_grad_norm_(raw_model.parameters(), clip)
+
+
+class NanGuard:
+    """Divergence guard without a host-device sync per step.
+
+    The finiteness of every step's loss and grad norm is folded into device tensors; the fused AdamW
+    reads `found_inf` (the contract GradScaler uses) and skips the update on device once anything was
+    non-finite, so weights and optimizer state stay those of the last good step. The host looks at
+    the flag only at log, eval and save steps (and at the end), before any checkpoint could hold a
+    bad update.
+    """
+
+    def __init__(self, device, ctx):
+        import torch
+
+        self.ctx = ctx
+        self.bad = torch.zeros((), dtype=torch.bool, device=device)
+        self.first_bad = torch.zeros(3, dtype=torch.float64, device=device)  # step, loss, grad norm
+
+    def record(self, step: int, loss, gnorm) -> None:
+        import torch
+
+        step_bad = ~(torch.isfinite(loss) & torch.isfinite(gnorm))
+        dev = loss.device
+        self.first_bad.copy_(torch.where(step_bad & ~self.bad, torch.stack(
+            [torch.full((), step + 1.0, device=dev), loss.double(), gnorm.double()]), self.first_bad))
+        self.bad |= step_bad
+
+    def check(self, step: int, run_dir: Path) -> None:
+        import torch
+
+        from fa_nlp.training import checkpoint
+
+        flag = self.bad
+        if self.ctx.is_distributed:  # every rank stops together (a rank's own loss may be the bad one)
+            import torch.distributed as dist
+
+            flag = self.bad.to(torch.int32)
+            dist.all_reduce(flag, op=dist.ReduceOp.MAX)
+        if not bool(flag):
+            return
+        at, lv, gv = (self.first_bad.tolist() if bool(self.bad) else (float("nan"),) * 3)
+        raise TrainingDiverged(
+            f"loss became {lv} (grad norm {gv}) at step {int(at) if at == at else '?'} (noticed at step {step}); "
+            f"no update was applied from that step on and no checkpoint was written after it. Last good "
+            f"checkpoint: {checkpoint.latest(run_dir) or 'none'}. Try a lower optim.lr, more optim.warmup_steps, "
+            "or dtype=fp32.")
+
+
+class Throughput:
+    """Targets per second and CPU cores busy (process CPU time / wall time) since the last reading."""
+
+    def __init__(self):
+        self.t0, self.cpu0, self.tokens = time.time(), time.process_time(), 0
+
+    def add(self, n: int) -> None:
+        self.tokens += n
+
+    def read(self) -> dict[str, float]:
+        dt = max(time.time() - self.t0, 1e-9)
+        out = {"tokens_per_s": round(self.tokens / dt, 1), "cpu_cores_busy": round((time.process_time() - self.cpu0) / dt, 2)}
+        self.t0, self.cpu0, self.tokens = time.time(), time.process_time(), 0
+        return out
+
+
+def _time_up(started: float, budget_min: float, ctx, device, step: int) -> bool:
+    """Whether the time budget is spent; under DDP all ranks decide together (every 10 steps)."""
+    if not ctx.is_distributed:
+        return time.time() - started >= budget_min * 60
+    if step % 10:
+        return False
+    import torch
+    import torch.distributed as dist
+
+    flag = torch.tensor([int(time.time() - started >= budget_min * 60)], device=device)
+    dist.all_reduce(flag, op=dist.ReduceOp.MAX)
+    return bool(flag.item())
+
+
+# ---------------------------------------------------------------------------------------------
+# the run's log (rank 0)
+
+
+class RunLog:
+    """metrics.jsonl (+ optional tensorboard) and curves.png of a run dir."""
+
+    _plot_note_shown = False
+
+    def __init__(self, run_dir: Path, step: int, rank0: bool, tensorboard: bool):
+        self.path = run_dir / "metrics.jsonl"
+        self.run_dir, self.rank0 = run_dir, rank0
+        if rank0:
+            truncate_metrics(self.path, step)
+        self.tb = _tensorboard(run_dir) if rank0 and tensorboard else None
+
+    def write(self, row: dict) -> None:
+        with open(self.path, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+        if self.tb is not None:
+            for k, v in row.items():
+                if k != "step" and isinstance(v, (int, float)):
+                    self.tb.add_scalar(k, v, row["step"])
+
+    def plot(self) -> None:
+        out = self.run_dir / "curves.png"
+        try:
+            from fa_nlp.plots import plot_curves
+
+            plot_curves(self.path, out)
+        except ImportError as e:  # matplotlib missing (e.g. a bare GPU box): metrics.jsonl has every number
+            if not RunLog._plot_note_shown:
+                RunLog._plot_note_shown = True
+                print0(f"note: {out.name} not drawn ({e}); draw it later where matplotlib is installed: python -c "
+                       f"\"from fa_nlp.plots import plot_curves; plot_curves('{self.path}', '{out}')\"")
+
+    def close(self) -> None:
+        if self.tb is not None:
+            self.tb.close()
+
+
+def truncate_metrics(path: Path, step: int) -> None:
+    """On resume, drop rows logged after the checkpoint so the log matches an uninterrupted run."""
+    if not path.is_file():
+        return
+    from fa_nlp.io import write_text
+
+    rows = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip()]
+    keep = [ln for ln in rows if json.loads(ln).get("step", 0) <= step]
+    if len(keep) != len(rows):
+        write_text(path, "".join(ln + "\n" for ln in keep))
+
+
+def _tensorboard(run_dir: Path):
+    try:
+        from torch.utils.tensorboard import SummaryWriter
+    except ImportError:
+        print0("note: tensorboard not installed; log.tensorboard ignored")
+        return None
+    return SummaryWriter(str(run_dir / "tb"))
+
+
+__all__ = ["TrainConfig", "TrainingDiverged", "lr_factor", "train"]
