@@ -381,6 +381,18 @@ def test_invalid_utf8_lenient_is_counted(tmp_path):
     assert "bad.txt:2" in docs["examples"]["invalid_utf8"][0]
 
 
+def test_control_chars_are_stripped_and_counted_in_the_manifest(tmp_path):
+    src = tmp_path / "nul.txt"
+    src.write_bytes("من هر روز به مدرسه می‌روم.\n".encode() + "کتاب\x00را روی میز کتابخانه گذاشتیم.\n".encode())
+    out = tmp_path / "out"
+    build(_cfg(src, split=[0.0, 0.0, 1.0]), out, progress=False)
+    docs = json.loads((out / "manifest.json").read_text())["counts"]["documents"]
+    assert docs["fixed_by_reason"] == {"control_chars": 1} and docs["kept"] == 2
+    assert docs["fix_examples"]["control_chars"][0].startswith(f"{src}:2: removed U+0000")
+    texts = pq.read_table(out / "parquet" / "test.parquet").column("ordered_text").to_pylist()
+    assert texts and not any("\x00" in t for t in texts)
+
+
 @pytest.mark.parametrize(
     ("override", "message"),
     [
