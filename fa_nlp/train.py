@@ -445,7 +445,6 @@ def _truncate_metrics(path: Path, step: int) -> None:
     if not path.is_file():
         return
     from fa_nlp.io import write_text
-
     from fa_nlp.report import InputError
 
     rows = [ln for ln in path.read_bytes().decode("utf-8", "replace").splitlines() if ln.strip()]
