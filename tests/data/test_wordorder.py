@@ -344,7 +344,8 @@ def test_failure_mid_build_leaves_no_output(corpus, tmp_path, monkeypatch):
     with pytest.raises(RuntimeError, match="simulated"):
         build(_cfg(corpus), out, progress=False)
     assert not out.exists()
-    assert list(tmp_path.iterdir()) == [], "temp build directory left behind"
+    # only the (empty) lock file of the output stays: no temp build directory
+    assert [p.name for p in tmp_path.iterdir()] == [".never.lock"], "temp build directory left behind"
 
 
 def test_failure_mid_rebuild_keeps_old_output(corpus, tmp_path, monkeypatch):
@@ -355,7 +356,7 @@ def test_failure_mid_rebuild_keeps_old_output(corpus, tmp_path, monkeypatch):
     with pytest.raises(RuntimeError):
         build(_cfg(corpus, seed=5), out, progress=False)  # new key → real rebuild, which fails
     assert {p.relative_to(out): _sha(p) for p in out.rglob("*") if p.is_file()} == old
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["ds"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".ds.lock", "ds"]
 
 
 # ---------------------------------------------------------------- bad input
