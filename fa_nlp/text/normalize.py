@@ -56,6 +56,7 @@ _QUOTES = re.compile(r'"([^\n"]+)"')
 # word's start or end, and diacritics count as part of the letter before them.
 _ZWNJ_RUN = re.compile(r"[\u200c\u200e\u200f]*\u200c[\u200c\u200e\u200f]*")
 _MARK = r"[\u064b-\u065f\u0670]"
+_REPEATED = re.compile(r"([^\W\d_])\1\1")  # hazm shortens runs of 3+ letters after fixing spacing
 _DIACRITIC = re.compile(_MARK)  # hazm removes them after fixing spacing: the words it spaced change
 _ZWNJ_STRAY = re.compile(
     rf"(?<=[اآأإٱدذرزژوؤءة])(?:{_MARK})*\u200c"  # after a non-joining letter
@@ -255,10 +256,11 @@ def _normalize_segment(seg: str, normalizer, at_start: bool, at_end: bool) -> st
     trail = "" if at_end else seg[len(seg.rstrip()) :]
     core = _clean_zwnj(core)  # before hazm too: it would keep the RLM of a ZWNJ+RLM pair, space out `!‌!`
     out = normalizer.normalize(core)
-    if "  " in out or "..." in out or '"' in out or _DIACRITIC.search(core):
+    if "  " in out or "..." in out or '"' in out or _DIACRITIC.search(core) or _REPEATED.search(core):
         # hazm's steps run in a fixed order, so a later step can undo an earlier one's work (special
         # chars removed after spacing leave "  "; ". . ." joined after `...` → `…`; `"""` spaced into a
-        # pair; diacritics removed after spacing, so `نوشتهٔ ها` was not seen as `نوشته ها`): a second
+        # pair; diacritics and letter runs reduced after spacing, so `نوشتهٔ ها`, `هاااا` were not seen
+        # as `نوشته ها`, `ها`): a second
         # run settles these, so normalizing twice gives the same text as once
         out = normalizer.normalize(out)
     out = _clean_zwnj(out).strip()  # edge ZWNJs may have become spaces

@@ -112,6 +112,25 @@ def test_idempotent_on_the_sample_corpus(sample_dir):
     assert changed == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "عجب برف قشنگی تو . . .",  # ". . ." joined after hazm's `...` → `…` step
+        'آقای اینستاگرام """',  # quotes spaced into a pair after the quote step
+        "به ۚ فمن اضطر",  # a Quranic mark removed after spacing left two spaces
+        "آلیسون بکر، آ.اس\u200cرم",  # an abbreviation-like token glued to a ZWNJ is not protected
+        "رمان نوشتهٔ م. ع. کرمانی",  # diacritic removed after spacing; `م.` is an initial, not a suffix
+        "ترسیدی هاااا",  # letter run shortened after spacing
+        f"کوچولو، {ZWNJ}",  # a ZWNJ hazm turned into a trailing space
+        f"۵{ZWNJ}تایی",  # a ZWNJ between a protected number and a word
+    ],
+)
+def test_idempotent_on_fa_text_regressions(text):
+    """Lines of fa_text that a second pass used to change (benchmarks/bench_normalize_idempotence.py)."""
+    once = normalize(text).text
+    assert normalize(once).text == once
+
+
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.sampled_from(["کتاب", "ها", "می", "روم", "کار", "آرزو", "سینه", "زن", " ۳.۵ ", " ق.م. ", "،",
                                  "«", "»", '"', "...", "!", "؟", ZWNJ, "\u200f", " ", "  ", "\n", "ی", "ای"]),
