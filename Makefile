@@ -12,7 +12,7 @@ DEMO := build/demo
 RUN ?= runs/wordorder-tiny-cpu
 
 .PHONY: help venv demo test lint wordorder wordorder-sample wordorder-data wordorder-cpu qa train evaluate eval-sbd \
-        bench bench-sbd bench-wordorder bench-qa bench-decode bench-train gpu-data gpu-train clean
+        bench bench-sbd bench-normalize bench-wordorder bench-qa bench-decode bench-train gpu-data gpu-train clean
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 20
@@ -101,6 +101,9 @@ bench: bench-sbd bench-wordorder bench-qa bench-decode bench-train  ## every CPU
 
 bench-sbd: $(STAMP)  ## splitter F1 + throughput vs hazm
 	$(BIN)/python benchmarks/bench_sbd.py
+
+bench-normalize: $(STAMP)  ## lines of fa_text that a second normalize pass changes (target 0)
+	$(BIN)/python benchmarks/bench_normalize_idempotence.py
 
 bench-wordorder: $(STAMP)  ## full fa_text build, 1 vs 2 processes, peak memory
 	$(BIN)/python benchmarks/bench_wordorder.py --corpus fa_text

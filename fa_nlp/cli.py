@@ -65,6 +65,12 @@ def main(argv: list[str] | None = None) -> int:
     except (FileNotFoundError, ValueError) as e:
         print(f"fa-nlp: error: {e}", file=sys.stderr)
         return 1
+    except IsADirectoryError as e:  # any command, any reader: a folder given where a file is read
+        print(f"fa-nlp: error: {e.filename} is a directory, not a file: give a file inside it", file=sys.stderr)
+        return 1
+    except PermissionError as e:
+        print(f"fa-nlp: error: {e.filename}: permission denied", file=sys.stderr)
+        return 1
     except BrokenPipeError:  # output piped into `head` and the like
         sys.stderr.close()
         return 0

@@ -6,11 +6,30 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
+import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
+
+
+def current_umask() -> int:
+    """The process umask (read from /proc where possible: setting it to read it is not thread-safe)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _stderr(msg: str) -> None:
+    print(msg, file=sys.stderr)
 
 
 @contextlib.contextmanager
@@ -22,6 +41,7 @@ def atomic_open(path: str | Path, mode: str = "w", encoding: str | None = "utf-8
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     binary = "b" in mode
     try:
+        os.fchmod(fd, 0o666 & ~current_umask())  # mkstemp makes 0600: published files follow the umask
         with os.fdopen(fd, mode, encoding=None if binary else encoding) as fh:
             yield fh
             fh.flush()
@@ -64,17 +84,70 @@ def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
     return h.hexdigest()
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's live process
+        return True
+    return True
+
+
+def clean_crash_leftovers(path: str | Path, log: Callable[[str], None] | None = None) -> None:
+    """Repair what a killed `atomic_dir` leaves beside `path`, for processes that are gone:
+
+    - `.NAME.old-PID` with `path` missing (killed between the two renames of the swap): the old
+      directory is renamed back to `path`;
+    - `.NAME.old-PID` with `path` present (killed while deleting the old copy): removed;
+    - `.NAME.PID.*.tmp` (killed mid-build): removed.
+
+    Leftovers of live processes are never touched. Each repair is reported through `log`.
+    """
+    path = Path(path)
+    log = log or _stderr
+    if not path.parent.is_dir():
+        return
+    name = re.escape(path.name)
+    old_re = re.compile(rf"^\.{name}\.old-(\d+)$")
+    tmp_re = re.compile(rf"^\.{name}\.(\d+)\.[^.]+\.tmp$")
+    olds, tmps = [], []
+    for p in path.parent.iterdir():
+        if m := old_re.match(p.name):
+            olds.append((p, int(m.group(1))))
+        elif m := tmp_re.match(p.name):
+            tmps.append((p, int(m.group(1))))
+    for p, pid in sorted(olds, key=lambda x: x[0].stat().st_mtime, reverse=True):
+        if _pid_alive(pid):
+            continue
+        if not path.exists():
+            os.replace(p, path)
+            log(f"recovered {path} from {p.name}, left by a process (pid {pid}) killed while publishing")
+        else:
+            shutil.rmtree(p, ignore_errors=True)
+            log(f"removed {p}, an old copy of {path.name} left by a killed process (pid {pid})")
+    for p, pid in tmps:
+        if not _pid_alive(pid):
+            size = sum(f.stat().st_size for f in p.rglob("*") if f.is_file())
+            shutil.rmtree(p, ignore_errors=True)
+            log(f"removed {p} ({size / 1e6:.1f} MB), the unfinished build of a killed process (pid {pid})")
+
+
 @contextlib.contextmanager
-def atomic_dir(path: str | Path) -> Iterator[Path]:
+def atomic_dir(path: str | Path, log: Callable[[str], None] | None = None) -> Iterator[Path]:
     """Build a directory in a temp sibling and swap it in at the end.
 
-    An interrupted build leaves only a hidden `.NAME.*.tmp` sibling (removed here on error),
-    never a half-written `path`.
+    An interrupted build leaves only a hidden `.NAME.PID.*.tmp` sibling (removed here on error; if
+    the process is killed, removed by the next `atomic_dir` of the same path, see
+    `clean_crash_leftovers`), never a half-written `path`. The directory and the files written with
+    `atomic_open` follow the umask, like any other tool's output.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+    clean_crash_leftovers(path, log)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent))
     try:
+        os.chmod(tmp, 0o777 & ~current_umask())  # mkdtemp makes 0700
         yield tmp
         if path.exists():
             old = path.with_name(f".{path.name}.old-{os.getpid()}")

@@ -21,13 +21,16 @@ class InputError(ValueError):
 
 @dataclass
 class SkipReport:
-    """Counts what a job read, kept and skipped (by reason, with a few examples of each)."""
+    """Counts what a job read, kept and skipped (by reason, with a few examples of each), and the
+    repairs made to kept or skipped records (`fixed`, by reason: e.g. `control_chars` removed)."""
 
     read: int = 0
     kept: int = 0
     skipped: Counter = field(default_factory=Counter)
     examples: dict[str, list[Any]] = field(default_factory=dict)
     max_examples: int = 3
+    fixed: Counter = field(default_factory=Counter)
+    fix_examples: dict[str, list[Any]] = field(default_factory=dict)
 
     def keep(self, n: int = 1) -> None:
         self.read += n
@@ -40,6 +43,18 @@ class SkipReport:
             bucket = self.examples.setdefault(reason, [])
             if len(bucket) < self.max_examples:
                 bucket.append(example)
+
+    def fix(self, reason: str, example: Any = None) -> None:
+        """Count a repair (the record is still read, kept or skipped as usual: `read` is unchanged)."""
+        self.fixed[reason] += 1
+        if example is not None:
+            bucket = self.fix_examples.setdefault(reason, [])
+            if len(bucket) < self.max_examples:
+                bucket.append(example)
+
+    @property
+    def n_fixed(self) -> int:
+        return sum(self.fixed.values())
 
     @property
     def n_skipped(self) -> int:
@@ -58,6 +73,10 @@ class SkipReport:
         for reason, ex in other.examples.items():
             bucket = self.examples.setdefault(reason, [])
             bucket.extend(ex[: max(0, self.max_examples - len(bucket))])
+        self.fixed.update(other.fixed)
+        for reason, ex in other.fix_examples.items():
+            bucket = self.fix_examples.setdefault(reason, [])
+            bucket.extend(ex[: max(0, self.max_examples - len(bucket))])
         return self
 
     def check(self) -> None:
@@ -71,8 +90,13 @@ class SkipReport:
             "skipped": self.n_skipped,
             "skipped_by_reason": dict(sorted(self.skipped.items())),
             "examples": {k: v for k, v in sorted(self.examples.items())},
+            "fixed_by_reason": dict(sorted(self.fixed.items())),
+            "fix_examples": {k: v for k, v in sorted(self.fix_examples.items())},
         }
 
     def summary(self) -> str:
         reasons = ", ".join(f"{k}={v}" for k, v in sorted(self.skipped.items())) or "none"
-        return f"read {self.read}, kept {self.kept}, skipped {self.n_skipped} ({reasons})"
+        out = f"read {self.read}, kept {self.kept}, skipped {self.n_skipped} ({reasons})"
+        if self.fixed:
+            out += ", fixed " + ", ".join(f"{k}={v}" for k, v in sorted(self.fixed.items()))
+        return out

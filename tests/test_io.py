@@ -51,3 +51,99 @@ def test_iter_jsonl_locates_bad_lines(tmp_path):
     bad_utf8.write_bytes(b'{"a": 1}\n{"a": "\xff"}\n')
     with pytest.raises(InputError, match=r"u.jsonl:2: invalid UTF-8 at byte 7"):
         list(iter_jsonl(bad_utf8))
+
+
+# ---------------------------------------------------------------- crash leftovers, permissions
+
+
+def _dead_pid() -> int:
+    import subprocess
+    import sys
+
+    p = subprocess.Popen([sys.executable, "-c", "pass"])
+    p.wait()
+    return p.pid  # reaped: no process has this id now (reuse within the test is vanishingly unlikely)
+
+
+def test_stale_tmp_dirs_of_killed_builds_are_removed(tmp_path):
+    import os
+
+    out = tmp_path / "ds"
+    dead = tmp_path / f".ds.{_dead_pid()}.abc123.tmp"
+    (dead / "parquet").mkdir(parents=True)
+    (dead / "parquet" / "train.parquet").write_bytes(b"x" * 1000)
+    live = tmp_path / f".ds.{os.getpid()}.live99.tmp"  # a build still running in this process: kept
+    live.mkdir()
+    other = tmp_path / f".other.{_dead_pid()}.abc.tmp"  # another output's leftovers: not ours to judge
+    other.mkdir()
+    notes: list[str] = []
+    with atomic_dir(out, log=notes.append) as tmp:
+        (tmp / "a.txt").write_text("1", encoding="utf-8")
+    assert not dead.exists() and live.exists() and other.exists()
+    assert len(notes) == 1 and notes[0].startswith(f"removed {dead}") and "killed" in notes[0]
+
+
+def test_publish_killed_between_renames_is_recovered(tmp_path):
+    from fa_nlp.data import builds
+
+    out = tmp_path / "ds"
+    stranded = tmp_path / f".ds.old-{_dead_pid()}"  # killed after `out → .old`, before `tmp → out`
+    stranded.mkdir()
+    (stranded / "manifest.json").write_text('{"build_key": "k1"}', encoding="utf-8")
+    assert builds.is_up_to_date(out, "k1")  # readers see the old data again
+    assert (out / "manifest.json").is_file() and not stranded.exists()
+    # and a build that finds it first puts it back before swapping
+    stranded.mkdir()
+    (out / "manifest.json").rename(stranded / "manifest.json")
+    out.rmdir()
+    notes: list[str] = []
+    with atomic_dir(out, log=notes.append) as tmp:
+        assert (out / "manifest.json").is_file()  # old data visible while the new one is built
+        (tmp / "manifest.json").write_text('{"build_key": "k2"}', encoding="utf-8")
+    assert "recovered" in notes[0] and builds.is_up_to_date(out, "k2")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ds"]
+
+
+def test_outputs_follow_the_umask(tmp_path):
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        with atomic_dir(tmp_path / "ds") as tmp:
+            write_json(tmp / "m.json", {"a": 1})
+        write_json(tmp_path / "f.json", {})
+    finally:
+        os.umask(old)
+    mode = lambda p: stat.S_IMODE(p.stat().st_mode)
+    assert mode(tmp_path / "ds") == 0o755
+    assert mode(tmp_path / "ds" / "m.json") == 0o644 and mode(tmp_path / "f.json") == 0o644
+
+
+def test_second_build_of_the_same_output_waits_then_refuses(tmp_path):
+    import threading
+
+    from fa_nlp.data import builds
+
+    out = tmp_path / "ds"
+    inside, release = threading.Event(), threading.Event()
+
+    def first():
+        with builds.publish(out, log=lambda m: None) as tmp:
+            (tmp / "who").write_text("first", encoding="utf-8")
+            inside.set()
+            release.wait(10)
+
+    t = threading.Thread(target=first)
+    t.start()
+    assert inside.wait(10)
+    notes: list[str] = []
+    with pytest.raises(FileExistsError, match=r"another build still holds .*\.ds\.lock"), \
+            builds.publish(out, log=notes.append, wait_s=0.2):
+        pass
+    assert "waiting for it to finish" in notes[0]
+    release.set()
+    t.join()
+    with builds.publish(out, log=notes.append, wait_s=5) as tmp:  # free again: no wait
+        (tmp / "who").write_text("second", encoding="utf-8")
+    assert (out / "who").read_text(encoding="utf-8") == "second" and len(notes) == 1

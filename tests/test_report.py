@@ -27,3 +27,17 @@ def test_input_error_names_file_and_line():
     e = InputError("corpus.txt", 12, "invalid UTF-8 at byte 5")
     assert str(e) == "corpus.txt:12: invalid UTF-8 at byte 5"
     assert str(InputError(None, None, "x")) == "<input>: x"
+
+
+def test_fixes_are_counted_apart_and_merged():
+    r = SkipReport()
+    r.keep()
+    r.fix("control_chars", "a.txt:1")
+    other = SkipReport()
+    other.fix("control_chars", "b.txt:3")
+    r.merge(other)
+    r.check()
+    d = r.to_dict()
+    assert d["fixed_by_reason"] == {"control_chars": 2} and d["read"] == 1
+    assert d["fix_examples"]["control_chars"] == ["a.txt:1", "b.txt:3"]
+    assert r.summary().endswith("fixed control_chars=2")

@@ -76,7 +76,7 @@ def iter_docs(name: str, mode: str, lenient: bool = False, report=None) -> Itera
     path = _path(name)
     if mode == "file":
         lines = []
-        for _, line in iter_lines(path, lenient):
+        for _, line in iter_lines(path, lenient, report):
             if isinstance(line, InputError):  # lenient: the file is one document, dropped (and counted) once
                 if report is not None:
                     report.skip("invalid_utf8", str(line))

@@ -13,14 +13,15 @@ import importlib.metadata
 import inspect
 import json
 import platform
+import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from fa_nlp import __version__
-from fa_nlp.io import atomic_dir, sha256_file, write_json
+from fa_nlp.io import atomic_dir, clean_crash_leftovers, sha256_file, write_json
 
 MANIFEST = "manifest.json"
 DEFAULT_LIBS = ("hazm", "datasets", "pyarrow", "tokenizers", "sentencepiece", "torch", "sacrebleu")
@@ -79,6 +80,8 @@ def build_key(inputs: list[dict[str, Any]], config: dict[str, Any], code: dict[s
 
 
 def read_manifest(out_dir: str | Path) -> dict[str, Any] | None:
+    if not Path(out_dir).exists():  # a publish killed between its two renames: put the old data back
+        clean_crash_leftovers(out_dir)
     path = Path(out_dir) / MANIFEST
     if not path.is_file():
         return None
@@ -93,11 +96,40 @@ def is_up_to_date(out_dir: str | Path, key: str) -> bool:
     return manifest is not None and manifest.get("build_key") == key
 
 
+def lock_path(out_dir: str | Path) -> Path:
+    out_dir = Path(out_dir)
+    return out_dir.with_name(f".{out_dir.name}.lock")
+
+
 @contextmanager
-def publish(out_dir: str | Path) -> Iterator[Path]:
-    """Yield a temp directory to build in; it replaces `out_dir` atomically on success."""
-    with atomic_dir(out_dir) as tmp:
-        yield tmp
+def publish(out_dir: str | Path, log: Callable[[str], None] | None = None,
+            wait_s: float | None = None) -> Iterator[Path]:
+    """Yield a temp directory to build in; it replaces `out_dir` atomically on success.
+
+    One build per output at a time: a second build of the same `out_dir` waits for the first (saying
+    so), up to `wait_s` seconds (None: as long as it takes), then refuses with a clear error. The lock
+    is an OS file lock on the hidden `.OUT.lock` beside the output: a killed build releases it.
+    """
+    from filelock import FileLock, Timeout
+
+    log = log or (lambda msg: print(msg, file=sys.stderr))
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(lock_path(out_dir)))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        log(f"another build is writing {out_dir} (lock {lock.lock_file}); waiting for it to finish")
+        try:
+            lock.acquire(timeout=-1 if wait_s is None else wait_s)
+        except Timeout:
+            raise FileExistsError(f"{out_dir}: another build still holds {lock.lock_file} after {wait_s:g} s; "
+                                  "wait for it, or choose another --out") from None
+    try:
+        with atomic_dir(out_dir, log=log) as tmp:
+            yield tmp
+    finally:
+        lock.release()
 
 
 def write_manifest(

@@ -51,7 +51,7 @@ def read_plain(
     if mode not in ("line", "blank"):
         raise ValueError(f"read_plain: mode must be 'line' or 'blank', not {mode!r}")
     if mode == "line":
-        for lineno, text in iter_lines(path, lenient):
+        for lineno, text in iter_lines(path, lenient, report):
             if isinstance(text, InputError):
                 if report is not None:
                     report.skip("invalid_utf8", str(text))
@@ -100,7 +100,7 @@ def _read_blocks(path: Path, lenient: bool, report: SkipReport | None) -> Iterat
             report.keep()
         return Document(doc_id, text, str(path))
 
-    for lineno, text in iter_lines(path, lenient):
+    for lineno, text in iter_lines(path, lenient, report):
         if isinstance(text, InputError):  # lenient: the whole block is dropped, counted once
             if not bad and report is not None:
                 report.skip("invalid_utf8", str(text))
@@ -205,7 +205,7 @@ def _conllu_sentences(
     """(newdoc id or None, sent_id, text) per valid sentence; bad ones raise (strict) or are counted once."""
     block = _ConlluBlock()
     n = 0
-    for lineno, line in iter_lines(path, lenient):
+    for lineno, line in iter_lines(path, lenient, report):
         if isinstance(line, InputError):  # lenient: drop the sentence, counted once
             if not block.bad and report is not None:
                 report.skip("invalid_utf8", str(line))
@@ -279,7 +279,7 @@ def read_sbd_gold(
     """
     check_lenient(lenient, report)
     path = Path(path)
-    for lineno, line in iter_lines(path, lenient):
+    for lineno, line in iter_lines(path, lenient, report):
         try:
             if isinstance(line, InputError):
                 raise _Skip(line, "invalid_utf8")

@@ -8,6 +8,7 @@ readers and the SQuAD reader can all use them without importing each other.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,12 +54,30 @@ def decode_bytes(data: bytes, path: str | Path) -> str:
         raise _decode_error(path, lineno, line_start, inner) from None
 
 
-def iter_lines(path: str | Path, lenient: bool = False) -> Iterator[tuple[int, str | InputError]]:
+# C0 control characters except tab, newline and carriage return, plus DEL: never text (a NUL from a
+# damaged file, a form feed from a PDF dump). Stripped where lines are decoded, and counted.
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]+")
+
+
+def strip_control_chars(text: str, path: str | Path, lineno: int, report: SkipReport | None = None) -> str:
+    """`text` without C0 control characters (tab/newline/CR kept); each changed line is counted as a
+    `control_chars` fix in `report`, with `file:line` and what was removed as its example."""
+    if not CONTROL_CHARS.search(text):
+        return text
+    if report is not None:
+        found = sorted({f"U+{ord(c):04X}" for c in "".join(CONTROL_CHARS.findall(text))})
+        report.fix("control_chars", f"{path}:{lineno}: removed {', '.join(found)}")
+    return CONTROL_CHARS.sub("", text)
+
+
+def iter_lines(path: str | Path, lenient: bool = False,
+               report: SkipReport | None = None) -> Iterator[tuple[int, str | InputError]]:
     """(line number, text without the line break) for every line; constant memory.
 
     A line that is not valid UTF-8 raises `InputError` (strict), or is yielded as that
     `InputError` (lenient), so the caller decides which unit to skip and keeps its line numbers.
-    A UTF-8 BOM on the first line is dropped.
+    A UTF-8 BOM on the first line is dropped; C0 control characters other than tab (NUL, form
+    feed, ...) are removed and each such line is counted as a `control_chars` fix in `report`.
     """
     offset = 0
     with open(path, "rb") as fh:
@@ -75,7 +94,7 @@ def iter_lines(path: str | Path, lenient: bool = False) -> Iterator[tuple[int, s
             offset += len(raw)
             if lineno == 1 and text.startswith("\ufeff"):
                 text = text[1:]
-            yield lineno, text.rstrip("\r\n")
+            yield lineno, strip_control_chars(text.rstrip("\r\n"), path, lineno, report)
 
 
 def check_lenient(lenient: bool, report: SkipReport | None) -> None:

@@ -161,7 +161,7 @@ def _read_json(path: Path, lenient: bool, report: SkipReport | None) -> Iterator
 
 def _read_jsonl(path: Path, lenient: bool, report: SkipReport | None) -> Iterator[SquadParagraph]:
     """ParsiNLU reading comprehension JSONL: one (passage, question, answers) per line."""
-    for lineno, line in iter_lines(path, lenient):
+    for lineno, line in iter_lines(path, lenient, report):
         try:
             if isinstance(line, InputError):
                 raise _Bad(str(lineno), line.message, "invalid_utf8")

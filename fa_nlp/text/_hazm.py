@@ -15,9 +15,41 @@ def hazm_module() -> Any:
 
 
 @functools.cache
-def normalizer(**flags: bool) -> Any:
-    """A `hazm.Normalizer` built once per distinct set of constructor flags."""
-    return hazm_module().Normalizer(**flags)
+def normalizer(join_compounds: bool = False, **flags: bool) -> Any:
+    """A `hazm.Normalizer` built once per distinct set of constructor flags.
+
+    `join_compounds=False` (our default) keeps hazm's spacing step from joining two separate words
+    because their ZWNJ compound is in its word list (`سینه زن` → `سینه‌زن` "mourner", `هیچ کس`,
+    `ایالات متحده`; hazm issue #318): only verb forms (`می روم` → `می‌روم`) and suffixes
+    (`کتاب ها` → `کتاب‌ها`) are joined, and a one-letter suffix never before a full stop (an initial).
+    """
+    import types
+
+    n = hazm_module().Normalizer(**flags)
+    if not join_compounds and getattr(n, "_words", None):
+        n.token_spacing = types.MethodType(_token_spacing_no_compounds, n)
+    return n
+
+
+def _token_spacing_no_compounds(self, tokens: list[str]) -> list[str]:
+    """hazm 0.12's `Normalizer.token_spacing` without its word-list branch (see `normalizer`)."""
+    from hazm.constants import SUFFIXES
+
+    result: list[str] = []
+    for t, token in enumerate(tokens):
+        joined = False
+        if result:
+            pair = result[-1] + "\u200c" + token
+            if self._verbs and pair in self._verbs:
+                joined = not (t < len(tokens) - 1 and token + "_" + tokens[t + 1] in self._verbs)
+            elif token in SUFFIXES and result[-1] in self._words:
+                # a one-letter "suffix" before a full stop is an initial: `نوشته م. ع. کرمانی`
+                joined = not (len(token) == 1 and t < len(tokens) - 1 and tokens[t + 1] == ".")
+        if joined:
+            result[-1] = pair
+        else:
+            result.append(token)
+    return result
 
 
 @functools.cache

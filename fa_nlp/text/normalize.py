@@ -46,11 +46,23 @@ _PROTECTED = re.compile(
     rf"|(?P<date>{_NUM_START}\d{{1,4}}(?P<sep>[/.\-])\d{{1,2}}(?P=sep)\d{{1,4}}{_NUM_END})"
     r"|(?P<time>(?<![\w:])\d{1,2}:\d{2}(?::\d{2})?(?![\w:]))"
     rf"|(?P<number>{_NUM_START}\d+(?:(?:[.,٫٬]\d+)+|/\d+){_NUM_END})"  # 3.5, 1,200, ۲٫۵, fractions ۳/۴
-    rf"|(?P<abbrev>(?<![\w.]){_LETTER}{{1,2}}(?:\.{_LETTER}{{1,2}})+(?![\w]))"
+    rf"|(?P<abbrev>(?<![\w.\u200c]){_LETTER}{{1,2}}(?:\.{_LETTER}{{1,2}})+(?![\w\u200c]))"
 )
 # Kinds whose digits follow the `persian_digits` option; the others are copied byte for byte.
 _NUMERIC_KINDS = frozenset({"date", "time", "number"})
 _QUOTES = re.compile(r'"([^\n"]+)"')
+# ZWNJ only between two letters that join (hazm #208, #367): a ZWNJ with bidi marks (RLM/LRM, a common
+# ZWNJ stand-in) around it is one ZWNJ; none after a non-joining letter (ا د ذ ر ز ژ و ...), none at a
+# word's start or end, and diacritics count as part of the letter before them.
+_ZWNJ_RUN = re.compile(r"[\u200c\u200e\u200f]*\u200c[\u200c\u200e\u200f]*")
+_MARK = r"[\u064b-\u065f\u0670]"
+_REPEATED = re.compile(r"([^\W\d_])\1\1")  # hazm shortens runs of 3+ letters after fixing spacing
+_DIACRITIC = re.compile(_MARK)  # hazm removes them after fixing spacing: the words it spaced change
+_ZWNJ_STRAY = re.compile(
+    rf"(?<=[اآأإٱدذرزژوؤءة])(?:{_MARK})*\u200c"  # after a non-joining letter
+    rf"|(?<![^\W\d_])(?<!{_MARK})\u200c"  # not after a letter (word start, after a space or a mark run)
+    r"|\u200c(?![^\W\d_])"  # not before a letter (word end)
+)
 _CHUNKS = re.compile(r"\S+\s*|\s+")  # a word with its trailing space: few repeats, fast diff
 
 
@@ -67,6 +79,9 @@ class NormalizeOptions:
     unicode_replacement: bool = True  # ﷼ → ریال, ﻻ → لا
     separate_mi: bool = True  # میروم → می‌روم (for known verbs)
     protect: bool = True  # keep URLs, e-mails, files, numbers, dates, abbreviations intact
+    # hazm joins two words whose ZWNJ compound is in its word list (سینه زن → سینه‌زن, هیچ کس → هیچ‌کس;
+    # hazm #318): off by default, separate words stay separate; verbs and suffixes are still joined
+    join_compounds: bool = False
 
     def hazm_flags(self) -> dict[str, bool]:
         return {
@@ -78,6 +93,7 @@ class NormalizeOptions:
             "persian_numbers": self.persian_digits,
             "unicodes_replacement": self.unicode_replacement,
             "seperate_mi": self.separate_mi,
+            "join_compounds": self.join_compounds,
         }
 
 
@@ -238,7 +254,27 @@ def _normalize_segment(seg: str, normalizer, at_start: bool, at_end: bool) -> st
         return "" if at_start or at_end else _normalize_ws(seg)
     lead = "" if at_start else seg[: len(seg) - len(seg.lstrip())]
     trail = "" if at_end else seg[len(seg.rstrip()) :]
-    return _normalize_ws(lead) + normalizer.normalize(core) + _normalize_ws(trail)
+    core = _clean_zwnj(core)  # before hazm too: it would keep the RLM of a ZWNJ+RLM pair, space out `!‌!`
+    out = normalizer.normalize(core)
+    if "  " in out or "..." in out or '"' in out or _DIACRITIC.search(core) or _REPEATED.search(core):
+        # hazm's steps run in a fixed order, so a later step can undo an earlier one's work (special
+        # chars removed after spacing leave "  "; ". . ." joined after `...` → `…`; `"""` spaced into a
+        # pair; diacritics and letter runs reduced after spacing, so `نوشتهٔ ها`, `هاااا` were not seen
+        # as `نوشته ها`, `ها`): a second
+        # run settles these, so normalizing twice gives the same text as once
+        out = normalizer.normalize(out)
+    out = _clean_zwnj(out).strip()  # edge ZWNJs may have become spaces
+    if not out:  # the core was only ZWNJs / marks
+        return "" if at_start or at_end else _normalize_ws(lead + trail)
+    return _normalize_ws(lead) + out + _normalize_ws(trail)
+
+
+def _clean_zwnj(text: str) -> str:
+    """Drop the ZWNJs hazm leaves or inserts where they join nothing (see `_ZWNJ_STRAY`)."""
+    if "\u200c" not in text:
+        return text
+    text = _ZWNJ_RUN.sub("\u200c", text)
+    return _ZWNJ_STRAY.sub(lambda m: m.group()[:-1], text)
 
 
 def normalize(text: str, options: NormalizeOptions | None = None) -> Normalized:
@@ -274,7 +310,7 @@ def normalize(text: str, options: NormalizeOptions | None = None) -> Normalized:
             out.append(pre[s:e] if kind in _NUMERIC_KINDS or kind == "abbrev" else text[s:e])
             starts.extend(range(s, e))
             ends.extend(range(s + 1, e + 1))
-            if spaced and e < len(pre) and pre[e].isalpha():
+            if spaced and pre[e:].lstrip("\u200c")[:1].isalpha():  # a ZWNJ after a number is dropped
                 out.append(" ")
                 starts.append(e - 1)
                 ends.append(e)

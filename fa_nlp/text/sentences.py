@@ -36,7 +36,14 @@ __all__ = ["sentence_spans", "split_sentences"]
 _TERMINALS = ".!?؟⸮…"
 _CLOSERS = "»\"'”’)]}›"
 _OPENERS = "«\"'“‘([{‹"
-_CANDIDATE = re.compile(r"[.!?؟⸮…][»\"'”’)\]}›.!?؟⸮…]*(?=\s|\Z)")  # hard path; see _FAST below
+_L = r"[\u0621-\u064a\u067e-\u06cc]"  # Persian/Arabic letters
+# A full stop glued to the next word (`رفت.او`, hazm #163): a candidate when 2+ letters touch it on
+# each side (`ق.م`, `ه.ق`, initials have one-letter parts; decimals, URLs, file names are not Persian letters)
+_GLUED = rf"(?<={_L}{{2}}\.)(?={_L}{{2}})"
+_CANDIDATE = re.compile(  # hard path; see _FAST below
+    r"[.!?؟⸮…][»\"'”’)\]}›.!?؟⸮…]*(?=\s|\Z)" rf"|\.{_GLUED}"
+)
+_PERSIAN_WORD = re.compile(rf"(?:{_L}|\u200c)+")
 _TERM_PREFIX = re.compile(r"[.!?؟⸮…]+")
 _ELLIPSIS = re.compile(r"(?:\.{2,}|…)[.…]*")
 _WORD_BEFORE = re.compile(r"\S*\Z")
@@ -173,6 +180,8 @@ def _is_boundary(text: str, m: re.Match, lo: int, hi: int, sent_start: int) -> b
     nm = _NEXT_WORD.match(text, m.end(), hi)
     nxt = nm.group(1) if nm else None
 
+    if m.end() < hi and not text[m.end()].isspace():  # `.` glued to the next word (_GLUED)
+        return _glued_boundary(text, start, lo, hi)
     if "!" in term or "?" in term or "؟" in term or "⸮" in term:
         if (
             run.startswith(term)
@@ -223,6 +232,17 @@ def _is_boundary(text: str, m: re.Match, lo: int, hi: int, sent_start: int) -> b
     return True
 
 
+def _glued_boundary(text: str, dot: int, lo: int, hi: int) -> bool:
+    """`رفت.او`: a boundary when the words on both sides are plain Persian words (no digits, no other
+    dots: `ج.ا.ا`, `www.سایت.ایران` stay whole) and the word before is not an abbreviation."""
+    word = _word_before(text, dot, lo).lstrip(_OPENERS)
+    if not _PERSIAN_WORD.fullmatch(word) or word in _PERSIAN_ABBREVIATIONS:
+        return False
+    after = _PERSIAN_WORD.match(text, dot + 1, hi)
+    end = after.end()
+    return not (end < hi and text[end] == "." and end + 1 < hi and _LETTER.match(text[end + 1]))
+
+
 def _dateline_end(text: str, pos: int, hi: int) -> tuple[int, int] | None:
     pos = _SPACES.match(text, pos, hi).end()
     m = _DATELINE.match(text, pos, hi)
@@ -233,13 +253,13 @@ def _dateline_end(text: str, pos: int, hi: int) -> tuple[int, int] | None:
 # call boundaries anyway (a lone `.` after 2+ Persian letters that aren't `الف`, `صص` or an
 # abbreviation's last part; a bare `!?؟` run not after `(`), when no dateline follows. Only group "h" runs Python.
 # tests/text/test_sentences.py checks that the fast path changes no result.
-_L = r"[\u0621-\u064a\u067e-\u06cc]"  # Persian/Arabic letters
 _NO_DATELINE = r"(?=\s|\Z)(?!\s+(?:" + _DATELINE.pattern + r"))"
 _FAST = re.compile(  # starts with a literal class so the scan skips ordinary text quickly
     r"[.!?؟⸮…](?:"
     rf"(?<={_L}{{2}}\.)(?<!الف\.)(?<!صص\.)(?<!\.{_L}{{2}}\.)(?<!\.{_L}{{3}}\.){_NO_DATELINE}"  # "شد. "
     rf"|(?<=[!?؟⸮])(?<!\([!?؟⸮])(?<!جان!)(?<!عزیزم!)[!?؟⸮]*{_NO_DATELINE}"  # "؟ " / "!! " not after "(" or a vocative
     r"|(?P<h>[»\"'”’)\]}›.!?؟⸮…]*)(?=\s|\Z)"  # everything else: Python decides
+    rf"|(?P<g>){_GLUED}"  # `رفت.او`: Python decides
     r")(?P<ws>\s*)"
 )
 _SPACES = re.compile(r"\s*")
@@ -256,8 +276,8 @@ def _split_block(text: str, lo: int, hi: int, out: list[tuple[int, int]], fast: 
     append = out.append
     for m in (_FAST if fast else _CANDIDATE).finditer(text, start, hi):
         if fast:
-            if m.start(1) < 0:  # settled by the regex: a boundary
-                append((start, m.start(2)))
+            if m.start("h") < 0 and m.start("g") < 0:  # settled by the regex: a boundary
+                append((start, m.start("ws")))
                 start = m.end()
                 continue
             cand = _CANDIDATE.match(text, m.start(), hi)

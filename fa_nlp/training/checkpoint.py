@@ -6,7 +6,9 @@
         state.json          step, data position (epoch, batch index, seed), python RNG, resolved config
 
 Each checkpoint is built in a temp dir and renamed into place, so a crash (or a NaN stop) never
-leaves a half-written one; `latest()` ignores anything that is not complete.
+leaves a half-written one; `latest()` ignores anything that is not complete. A checkpoint damaged
+afterwards (a truncated copy, a full disk, bit rot) raises `CheckpointError` naming the step and the
+file; `latest_intact()` skips such checkpoints, saying so, which is what `--resume` uses.
 """
 
 from __future__ import annotations
@@ -19,6 +21,19 @@ from typing import Any
 CKPT_DIR = "checkpoints"
 _STEP_RE = re.compile(r"^step-(\d+)$")
 FILES = ("model.safetensors", "optim.pt", "state.json")
+
+
+class CheckpointError(ValueError):
+    """A checkpoint file that cannot be read: `checkpoint step-000040: model.safetensors is damaged (...)`."""
+
+    def __init__(self, ckpt: str | Path, file: str, why: str):
+        self.ckpt, self.file, self.why = Path(ckpt), file, why
+        super().__init__(f"checkpoint {self.ckpt.name}: {file} is damaged ({why}) [{self.ckpt / file}]")
+
+
+def _why(e: BaseException) -> str:
+    msg = " ".join(str(e).split())
+    return f"{type(e).__name__}: {msg[:200]}" if msg else type(e).__name__
 
 
 def step_dir(run_dir: str | Path, step: int) -> Path:
@@ -74,19 +89,80 @@ def resolve(run_dir: str | Path, step: int | None = None) -> Path:
 
 
 def read_state(ckpt: str | Path) -> dict[str, Any]:
-    return json.loads((Path(ckpt) / "state.json").read_text(encoding="utf-8"))
+    try:
+        state = json.loads((Path(ckpt) / "state.json").read_bytes().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise CheckpointError(ckpt, "state.json", _why(e)) from None
+    if not isinstance(state, dict) or not isinstance(state.get("step"), int):
+        raise CheckpointError(ckpt, "state.json", "not an object with an integer 'step'")
+    return state
+
+
+def _check_weights_file(ckpt: str | Path) -> None:
+    """Parse the safetensors header (it also checks that the file is as long as the header says)."""
+    from safetensors import safe_open
+
+    path = Path(ckpt) / "model.safetensors"
+    try:
+        with safe_open(str(path), framework="pt") as f:
+            f.keys()
+    except FileNotFoundError:
+        raise
+    except Exception as e:  # SafetensorError (a Rust error type), OSError
+        raise CheckpointError(ckpt, "model.safetensors", _why(e)) from None
 
 
 def load_weights(model, ckpt: str | Path, device="cpu") -> None:
     from safetensors.torch import load_model as st_load
 
+    _check_weights_file(ckpt)  # a damaged file names itself; a model/config mismatch stays a RuntimeError
     st_load(model, str(Path(ckpt) / "model.safetensors"), strict=True, device=str(device))
 
 
 def load_optim(ckpt: str | Path) -> dict:
     import torch
 
-    return torch.load(Path(ckpt) / "optim.pt", map_location="cpu", weights_only=True)
+    try:
+        blobs = torch.load(Path(ckpt) / "optim.pt", map_location="cpu", weights_only=True)
+    except FileNotFoundError:
+        raise
+    except Exception as e:  # PytorchStreamReader RuntimeError, UnpicklingError, EOFError
+        raise CheckpointError(ckpt, "optim.pt", _why(e)) from None
+    if not isinstance(blobs, dict) or not {"optimizer", "scheduler", "tensors"} <= set(blobs):
+        raise CheckpointError(ckpt, "optim.pt", "not the dict of optimizer/scheduler/tensors this toolkit writes")
+    return blobs
+
+
+def verify(ckpt: str | Path) -> None:
+    """Raise `CheckpointError` unless all three files of `ckpt` load (weights: header and length)."""
+    read_state(ckpt)
+    _check_weights_file(ckpt)
+    load_optim(ckpt)
+
+
+def latest_intact(run_dir: str | Path, log=print) -> Path | None:
+    """The newest checkpoint whose three files load; each damaged newer one is reported through `log`
+    and skipped (it stays on disk for inspection; a later save of the same step replaces it).
+
+    None when there is no checkpoint at all; `CheckpointError` when every one is damaged.
+    """
+    steps = list_steps(run_dir)
+    first_error: CheckpointError | None = None
+    for step in reversed(steps):
+        ck = step_dir(run_dir, step)
+        try:
+            verify(ck)
+        except CheckpointError as e:
+            first_error = first_error or e
+            log(f"warning: {e}; falling back to the previous checkpoint")
+            continue
+        if first_error is not None:
+            log(f"note: using {ck.name}, the newest intact checkpoint")
+        return ck
+    if first_error is not None:
+        raise CheckpointError(first_error.ckpt, first_error.file, f"{first_error.why}; and none of the "
+                              f"{len(steps)} checkpoints under {Path(run_dir) / CKPT_DIR} is intact")
+    return None
 
 
 def load_model(run_dir: str | Path, step: int | None = None, device="cpu"):

@@ -101,7 +101,7 @@ def restore(run_dir: Path, model, optimizer, scheduler, model_config: dict, devi
 
     from fa_nlp.training import checkpoint
 
-    ck = checkpoint.latest(run_dir)
+    ck = checkpoint.latest_intact(run_dir, log=print0)  # damaged newer checkpoints: skipped, with a warning
     if ck is None:
         raise FileNotFoundError(f"--resume: no checkpoint under {run_dir / checkpoint.CKPT_DIR}")
     state = checkpoint.read_state(ck)
@@ -465,13 +465,23 @@ class RunLog:
 
 
 def truncate_metrics(path: Path, step: int) -> None:
-    """On resume, drop rows logged after the checkpoint so the log matches an uninterrupted run."""
+    """On resume, drop rows logged after the checkpoint so the log matches an uninterrupted run; a
+    half-written last line (killed mid-write) is dropped with a note, damage elsewhere is an error."""
     if not path.is_file():
         return
     from fa_nlp.io import write_text
+    from fa_nlp.report import InputError
 
-    rows = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip()]
-    keep = [ln for ln in rows if json.loads(ln).get("step", 0) <= step]
+    rows = [ln for ln in path.read_bytes().decode("utf-8", "replace").splitlines() if ln.strip()]
+    parsed = []
+    for i, ln in enumerate(rows, 1):
+        try:
+            parsed.append(json.loads(ln))
+        except json.JSONDecodeError as e:
+            if i < len(rows):  # only the last line can be cut by a kill mid-write; anything else is damage
+                raise InputError(path, i, f"malformed JSON ({e.msg}); fix or remove the line to resume") from None
+            print0(f"note: {path}:{i}: dropped a half-written last line (killed mid-write?): {ln[:60]!r}")
+    keep = [ln for ln, row in zip(rows, parsed) if row.get("step", 0) <= step]
     if len(keep) != len(rows):
         write_text(path, "".join(ln + "\n" for ln in keep))
 

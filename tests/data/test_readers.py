@@ -271,3 +271,41 @@ def test_lenient_without_report_is_refused(tmp_path, read):
     p = _write(tmp_path, "t.txt", "یک\n")
     with pytest.raises(ValueError, match="lenient=True needs report"):
         list(read(p))
+
+
+# ---------------------------------------------------------------- control characters
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("کتاب\x00را خواندم\n", "کتابرا خواندم"),  # NUL (a damaged file): removed, not a word break
+        ("یک\x0cدو\x1b[0m سه\n", "یکدو[0m سه"),  # form feed, ESC: removed
+        ("یک\tدو\n", "یک\tدو"),  # tab is text: kept
+        ("یک\x7fدو\n", "یکدو"),  # DEL: removed
+    ],
+)
+def test_control_chars_are_stripped_and_counted(tmp_path, raw, expected):
+    p = _write(tmp_path, "c.txt", raw)
+    report = SkipReport()
+    (doc,) = read_plain(p, report=report)
+    assert doc.text == expected
+    fixes = report.to_dict()["fixed_by_reason"]
+    if expected == raw.rstrip("\n"):
+        assert fixes == {}
+    else:
+        assert fixes == {"control_chars": 1}
+        assert report.to_dict()["fix_examples"]["control_chars"][0].startswith(f"{p}:1: removed U+")
+        assert "fixed control_chars=1" in report.summary()
+    report.check()  # a fix is not a skip: read = kept + skipped still holds
+
+
+def test_control_chars_in_blank_blocks_and_conllu(tmp_path):
+    p = _write(tmp_path, "b.txt", "# id: x\nیک\x00 دو\n\nسه\n")
+    report = SkipReport()
+    assert [d.text for d in read_plain(p, mode="blank", report=report)] == ["یک دو", "سه"]
+    assert report.fixed["control_chars"] == 1
+    conllu = "# sent_id = s1\n# text = یک\x00 دو\n1\tیک\t_\t_\t_\t_\t0\troot\t_\t_\n2\tدو\t_\t_\t_\t_\t1\tdep\t_\t_\n\n"
+    report = SkipReport()
+    assert [d.text for d in read_conllu(_write(tmp_path, "c.conllu", conllu), report=report)] == ["یک دو"]
+    assert report.fixed["control_chars"] == 1

@@ -87,7 +87,7 @@ def synthetic_prepared(tmp_path_factory):
     from fa_nlp.tasks.qa.prepare import write_split
 
     d = tmp_path_factory.mktemp("span_synth")
-    for split, n, seed in (("train", 4000, 1), ("dev", 300, 2)):
+    for split, n, seed in (("train", 3000, 1), ("dev", 300, 2)):
         write_split(d, split, *_synthetic(n, seed), vocab_size=VOCAB)
     write_json(d / "manifest.json", {"kind": "qa", "vocab_size": VOCAB, "pad_id": PAD, "cls_id": CLS, "sep_id": SEP,
                                      "mask_id": 4, "max_len": 24, "splits": ["train", "dev"]})
@@ -104,7 +104,7 @@ def test_tiny_span_model_learns_the_token_after_x(synthetic_prepared, tmp_path):
     cfg = load_config(TrainConfig, None, [
         "task=qa", "device=cpu", "threads=1", f"data.prepared={synthetic_prepared}", "data.dev_split=dev",
         f"log.run_dir={tmp_path / 'run'}", "log.progress=false", "model.kind=span", "model.preset=tiny",
-        "optim.max_steps=300", "optim.lr=3e-3", "optim.warmup_steps=30", "optim.label_smoothing=0.0",
+        "optim.max_steps=150", "optim.lr=3e-3", "optim.warmup_steps=20", "optim.label_smoothing=0.0",
         "data.max_tokens=1536", "log.log_every=50", "log.eval_every=100000", "log.save_every=100000",
         "log.dev_metric_sentences=300"])
     train(cfg, QATask())

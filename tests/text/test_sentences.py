@@ -22,7 +22,19 @@ CASES = [
     ("", []),  # empty text: no sentences
     ("   \n  ", []),  # whitespace only: no sentences
     ("  او آمد.   من رفتم.  ", ["او آمد.", "من رفتم."]),  # spans are trimmed of surrounding whitespace
-    ("او آمد.من رفتم.", ["او آمد.من رفتم."]),  # no space after the mark: not a boundary (could be a token)
+    ("او آمد.من رفتم.", ["او آمد.", "من رفتم."]),  # full stop glued to the next word still ends it (hazm #163)
+    ("رفت.او", ["رفت.", "او"]),  # hazm #163: `.` directly followed by a letter
+    ("کتاب را خواند.سپس رفت.", ["کتاب را خواند.", "سپس رفت."]),  # ... also mid-text
+    ("قیمت ۳.۵ درصد شد.", ["قیمت ۳.۵ درصد شد."]),  # glued: a decimal is not a boundary
+    ("سایت www.example.com است.", ["سایت www.example.com است."]),  # glued: a URL stays whole
+    ("فایل report.pdf را دیدم.", ["فایل report.pdf را دیدم."]),  # glued: a file name stays whole
+    ("سال ۵۰۰ ق.م بود.", ["سال ۵۰۰ ق.م بود."]),  # glued: one-letter abbreviation parts (ق.م)
+    ("دولت ج.ا.ا اعلام کرد.", ["دولت ج.ا.ا اعلام کرد."]),  # glued: three-part abbreviation
+    ("دکتر م.ع.کرمانی آمد.", ["دکتر م.ع.کرمانی آمد."]),  # glued: initials before a name
+    ("سایت فارسی.ایران.ir را ببینید.", ["سایت فارسی.ایران.ir را ببینید."]),  # glued: a dotted name, not a stop
+    ("در سال ۶۰۰ ه.ق. درگذشت.", ["در سال ۶۰۰ ه.ق. درگذشت."]),  # hazm #216: ه.ق. stays whole
+    ("در سال ۵۰۰ ق.م. کوروش آمد.", ["در سال ۵۰۰ ق.م. کوروش آمد."]),  # hazm #216: ق.م. stays whole
+    ("این در ۱۳۰۰ ه.ق. بود. سپس رفت.", ["این در ۱۳۰۰ ه.ق. بود.", "سپس رفت."]),  # ... and a real stop after it
     ("او آمد.\tمن رفتم.", ["او آمد.", "من رفتم."]),  # tab counts as whitespace
     # --- vocatives: a term of address with ! does not end the sentence ---
     (

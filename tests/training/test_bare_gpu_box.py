@@ -91,7 +91,8 @@ def test_train_and_evaluate_without_pyarrow_datasets_hazm_matplotlib(tmp_path):
     metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
     assert metrics["data"].endswith("test.eval.jsonl") and metrics["n"] == 10
     assert "matplotlib" in metrics["plot"] and not (out / "by_length.png").exists()
-    assert set(metrics["systems"]) == {"greedy", "greedy+constrained", "beam2", "beam2+constrained"}
+    assert set(metrics["systems"]) == {"greedy", "greedy+constrained", "beam2", "beam2+constrained",
+                                       "greedy+constrained+lm", "beam2+constrained+lm"}  # fusion: no pyarrow either
     assert "ngram3_beam10" in metrics["baselines"]  # trained on the prepared train pairs, no pyarrow
     report = (out / "report.md").read_text(encoding="utf-8")
     assert "by_length.png not drawn" in report and "- reference: " in report

@@ -55,6 +55,25 @@ def test_resume_reproduces_the_uninterrupted_run(toy_prepared, toy, tmp_path, re
         assert abs(a[step] - b[step]) <= 1e-6, (step, a[step], b[step])
 
 
+def test_resume_skips_a_damaged_checkpoint_and_a_half_written_metrics_line(toy_prepared, toy, tmp_path, capsys):
+    # killed mid-write: the last checkpoint's weights are cut short and metrics.jsonl ends mid-row
+    extra = ["optim.max_steps=6", "log.save_every=2", "data.max_train_examples=200", "data.max_tokens=300"]
+    cfg = load_config(TrainConfig, None, toy.overrides(toy_prepared, tmp_path / "run", *extra))
+    train(cfg, stop_at=4)
+    assert checkpoint.list_steps(tmp_path / "run")[-2:] == [2, 4]
+    weights = checkpoint.step_dir(tmp_path / "run", 4) / "model.safetensors"
+    weights.write_bytes(weights.read_bytes()[:100])
+    with open(tmp_path / "run" / "metrics.jsonl", "a", encoding="utf-8") as fh:
+        fh.write('{"step": 5, "loss": 1.2')
+    summary = train(cfg, resume=True)
+    out = capsys.readouterr().out
+    assert "checkpoint step-000004: model.safetensors is damaged" in out and "falling back" in out
+    assert "dropped a half-written last line" in out
+    assert summary["step"] == 6
+    assert sorted(_losses(tmp_path / "run")) == list(range(1, 7))  # steps 3-4 relogged once, no stray row
+    checkpoint.verify(checkpoint.step_dir(tmp_path / "run", 4))  # rewritten whole by the resumed run
+
+
 def test_nan_loss_stops_and_keeps_last_good_checkpoint(toy_prepared, toy, tmp_path):
     cfg = load_config(TrainConfig, None, toy.overrides(toy_prepared, tmp_path / "run", "optim.max_steps=20",
                                                        "log.save_every=3", "debug.inject_nan_at_step=5"))

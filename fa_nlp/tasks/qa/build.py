@@ -266,7 +266,7 @@ def build(cfg: QABuildConfig, out_dir: str | Path, *, force: bool = False, log=p
                   **{k: reports[r][k] for k in ("read", "kept", "fixed", "skipped", "skipped_by_reason",
                                                 "fixes_by_kind")}}
               for r in features}
-    with builds.publish(out_dir) as tmp:
+    with builds.publish(out_dir, log=log) as tmp:
         DatasetDict(features).save_to_disk(str(tmp / "hf"))
         DatasetDict(example_sets).save_to_disk(str(tmp / "examples"))
         write_json(tmp / "report.json", {"reading": reports, "stats": stats, "windows": windows})

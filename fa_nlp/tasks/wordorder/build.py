@@ -157,7 +157,7 @@ def build(cfg: WordOrderConfig, out_dir: str | Path | None = None, *, force: boo
         if not force and builds.is_up_to_date(out_dir, key):
             log(f"wordorder: {out_dir} is up to date (build key {key[:12]}); nothing to do")
             return datasets.load_from_disk(str(out_dir / "hf"))
-        with builds.publish(out_dir) as tmp:
+        with builds.publish(out_dir, log=log) as tmp:
             _build_into(Path(tmp), cfg, key, inputs, code, progress, log)
         log(f"wordorder: published {out_dir}")
         return datasets.load_from_disk(str(out_dir / "hf"))

@@ -344,7 +344,8 @@ def test_failure_mid_build_leaves_no_output(corpus, tmp_path, monkeypatch):
     with pytest.raises(RuntimeError, match="simulated"):
         build(_cfg(corpus), out, progress=False)
     assert not out.exists()
-    assert list(tmp_path.iterdir()) == [], "temp build directory left behind"
+    # only the (empty) lock file of the output stays: no temp build directory
+    assert [p.name for p in tmp_path.iterdir()] == [".never.lock"], "temp build directory left behind"
 
 
 def test_failure_mid_rebuild_keeps_old_output(corpus, tmp_path, monkeypatch):
@@ -355,7 +356,7 @@ def test_failure_mid_rebuild_keeps_old_output(corpus, tmp_path, monkeypatch):
     with pytest.raises(RuntimeError):
         build(_cfg(corpus, seed=5), out, progress=False)  # new key → real rebuild, which fails
     assert {p.relative_to(out): _sha(p) for p in out.rglob("*") if p.is_file()} == old
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["ds"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".ds.lock", "ds"]
 
 
 # ---------------------------------------------------------------- bad input
@@ -379,6 +380,18 @@ def test_invalid_utf8_lenient_is_counted(tmp_path):
     docs = json.loads((out / "manifest.json").read_text())["counts"]["documents"]
     assert docs["skipped_by_reason"] == {"invalid_utf8": 1} and docs["kept"] == 2
     assert "bad.txt:2" in docs["examples"]["invalid_utf8"][0]
+
+
+def test_control_chars_are_stripped_and_counted_in_the_manifest(tmp_path):
+    src = tmp_path / "nul.txt"
+    src.write_bytes("من هر روز به مدرسه می‌روم.\n".encode() + "کتاب\x00را روی میز کتابخانه گذاشتیم.\n".encode())
+    out = tmp_path / "out"
+    build(_cfg(src, split=[0.0, 0.0, 1.0]), out, progress=False)
+    docs = json.loads((out / "manifest.json").read_text())["counts"]["documents"]
+    assert docs["fixed_by_reason"] == {"control_chars": 1} and docs["kept"] == 2
+    assert docs["fix_examples"]["control_chars"][0].startswith(f"{src}:2: removed U+0000")
+    texts = pq.read_table(out / "parquet" / "test.parquet").column("ordered_text").to_pylist()
+    assert texts and not any("\x00" in t for t in texts)
 
 
 @pytest.mark.parametrize(
