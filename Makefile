@@ -9,10 +9,10 @@ export FA_NLP_DATA ?= $(abspath ../shared/data)
 export TOKENIZERS_PARALLELISM ?= false
 NPROC ?= 2
 DEMO := build/demo
-RUN ?= runs/wordorder-tiny-cpu
+RUN ?= runs/wordorder-pointer-tiny-cpu
 
-.PHONY: help venv demo test lint wordorder wordorder-sample wordorder-data wordorder-cpu qa train evaluate eval-sbd \
-        bench bench-sbd bench-normalize bench-wordorder bench-qa bench-decode bench-train gpu-data gpu-train clean
+.PHONY: help venv demo test lint wordorder wordorder-sample wordorder-data wordorder-cpu qa qa-data qa-train qa-eval train evaluate eval-sbd \
+        bench bench-sbd bench-normalize bench-wordorder bench-wordorder-train bench-qa bench-decode bench-train gpu-data gpu-train clean
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 20
@@ -33,29 +33,35 @@ lint: $(STAMP)  ## ruff
 	$(BIN)/ruff check fa_nlp tests benchmarks corpora
 
 # ---------------------------------------------------------------- the main job, on the bundled sample
-demo: $(STAMP)  ## split → word-order dataset → tokenizer → train a tiny model (CPU) → evaluate, on corpora/sample
-	@echo "== 1/7 sentences of the sample corpus (first 8 shown)"
+demo: $(STAMP)  ## split → word-order dataset → tokenizer → tiny pointer model (CPU) → evaluate; QA windows → tiny QA model, on corpora/sample
+	@echo "== 1/8 sentences of the sample corpus (first 8 shown)"
 	@mkdir -p $(DEMO)
 	@$(FA) split corpora/sample/documents.txt --doc-mode blank --stats > $(DEMO)/sentences.txt
 	@head -n 8 $(DEMO)/sentences.txt | sed 's/^/    /'
-	@echo "== 2/7 word-order dataset (shuffled words → ordered sentence), split by document"
+	@echo "== 2/8 word-order dataset (shuffled words → ordered sentence), split by document"
 	$(FA) build wordorder --config fa_nlp/configs/wordorder-sample.toml --out $(DEMO)/wordorder --no-progress
-	@echo "== 3/7 sentencepiece tokenizer on the training split"
+	@echo "== 3/8 sentencepiece tokenizer on the training split"
 	$(FA) tokenizer train --dataset $(DEMO)/wordorder --vocab-size 1000 --out $(DEMO)/tokenizer
-	@echo "== 4/7 token arrays for training"
+	@echo "== 4/8 token arrays for training"
 	$(FA) prepare --dataset $(DEMO)/wordorder --tokenizer $(DEMO)/tokenizer --out $(DEMO)/prepared
-	@echo "== 5/7 train the tiny encoder-decoder on CPU (about 2 minutes)"
+	@echo "== 5/8 train the tiny pointer model (picks the next source word) on CPU (about 2 minutes)"
 	rm -rf $(DEMO)/run
-	$(FA) train --config fa_nlp/configs/wordorder-tiny-cpu.toml --data.prepared=$(DEMO)/prepared --log.run_dir=$(DEMO)/run
-	@echo "== 6/7 evaluate on the held-out test documents: greedy/beam, with/without the word constraint, baselines"
+	$(FA) train --config fa_nlp/configs/wordorder-pointer-tiny-cpu.toml --data.prepared=$(DEMO)/prepared --log.run_dir=$(DEMO)/run
+	@echo "== 6/8 evaluate on the held-out test documents: greedy/beam, with/without 3-gram LM fusion, baselines"
 	$(FA) evaluate $(DEMO)/run --split test
-	@echo "== 7/7 the sample QA set: statistics and windowed features"
+	@echo "== 7/8 the sample QA set: statistics and windowed features"
 	$(FA) qa-stats corpora/sample/qa.json
 	$(FA) tokenizer train --family qa --squad corpora/sample/qa.json --vocab-size 2000 --out $(DEMO)/qa-tokenizer
 	$(FA) build qa --dataset corpora/sample/qa.json --tokenizer $(DEMO)/qa-tokenizer --max-length 128 --overlap 32 --out $(DEMO)/qa
+	@echo "== 8/8 a tiny extractive QA model (encoder + start/end head) on the sample windows, scored by EM/F1"
+	$(FA) prepare-qa --build $(DEMO)/qa --out $(DEMO)/qa-prepared --dev-fraction 0.2
+	rm -rf $(DEMO)/qa-run
+	$(FA) train --config fa_nlp/configs/qa-tiny-cpu.toml --log.progress=false
+	$(FA) evaluate $(DEMO)/qa-run --split test
 	@echo
 	@echo "Done. Read $(DEMO)/run/eval-test/report.md (scores + before/after samples), $(DEMO)/run/curves.png,"
-	@echo "$(DEMO)/wordorder/README.md (dataset card) and $(DEMO)/qa/README.md. The sample is tiny: expect low scores."
+	@echo "$(DEMO)/wordorder/README.md (dataset card), $(DEMO)/qa/README.md and $(DEMO)/qa-run/eval-test/report.md."
+	@echo "The sample is tiny: expect low scores."
 
 # ---------------------------------------------------------------- real data (../shared/data or FA_NLP_DATA)
 wordorder: $(STAMP)  ## word-order dataset from fa_text prose tiers A+B → build/wordorder/fa_text
@@ -68,12 +74,12 @@ qa: $(STAMP)  ## QA tokenizer on PQuAD Validation contexts, then windowed featur
 	$(FA) tokenizer train --family qa --kind wordpiece --vocab-size 8000 --squad $(FA_NLP_DATA)/pquad/Validation.json --out build/tok/qa
 	$(FA) build qa --dataset pquad --tokenizer build/tok/qa --max-length 384 --overlap 128 --out build/qa/pquad
 
-train: wordorder-sample  ## train the tiny CPU model on the sample (runs/wordorder-tiny-cpu)
+train: wordorder-sample  ## train the tiny CPU pointer model on the sample (runs/wordorder-pointer-tiny-cpu)
 	$(FA) tokenizer train --dataset build/wordorder/sample --vocab-size 1000 --out build/tok/sample
 	$(FA) prepare --dataset build/wordorder/sample --tokenizer build/tok/sample --out build/prepared/sample
-	$(FA) train --config fa_nlp/configs/wordorder-tiny-cpu.toml $(if $(wildcard $(RUN)/checkpoints),--resume)
+	$(FA) train --config fa_nlp/configs/wordorder-pointer-tiny-cpu.toml $(if $(wildcard $(RUN)/checkpoints),--resume)
 
-evaluate: $(STAMP)  ## evaluate RUN (default runs/wordorder-tiny-cpu) on its test split
+evaluate: $(STAMP)  ## evaluate RUN (default runs/wordorder-pointer-tiny-cpu) on its test split
 	$(FA) evaluate $(RUN) --split test --beam 5 --length-penalty 1.0 --constrained both
 
 eval-sbd: $(STAMP)  ## sentence-boundary P/R/F1 on UD Persian (Seraji, PerDT) vs hazm
@@ -86,9 +92,24 @@ wordorder-data: wordorder  ## tokenizer + token arrays for the fa_text word-orde
 wordorder-cpu: wordorder-data  ## the CPU recipe: pointer model 20 min on 2 cores → evaluate 1,000 test sentences → record
 	rm -rf runs/wordorder-pointer-cpu
 	$(FA) train --config fa_nlp/configs/wordorder-pointer-cpu.toml
-	$(FA) evaluate runs/wordorder-pointer-cpu --split test --max-sentences 1000 --beam 5 --no-progress
+	$(FA) evaluate runs/wordorder-pointer-cpu --split test --max-sentences 1000 --beam 10 --no-progress
 	$(BIN)/python benchmarks/record_wordorder_run.py runs/wordorder-pointer-cpu --name wordorder-pointer-cpu \
 	    --command "make wordorder-cpu"
+
+qa-data: qa  ## QA arrays (dev = 10% of the training contexts) and MLM pretraining rows (fa_text A+B + train contexts)
+	$(FA) prepare-qa --build build/qa/pquad --out build/qa/prepared --dev-fraction 0.1 --seed 1234
+	$(FA) prepare-mlm --text fa_text:A+B --qa-prepared build/qa/prepared --out build/mlm/prepared --max-len 128
+
+qa-train: qa-data  ## MLM pretraining (28 min, 2 cores), then QA fine-tuning beside a from-scratch run (28 min, a core each)
+	rm -rf runs/mlm-fa_text-cpu runs/qa-pquad-cpu runs/qa-pquad-scratch-cpu
+	$(FA) train --config fa_nlp/configs/mlm-fa_text-cpu.toml
+	$(FA) train --config fa_nlp/configs/qa-pquad-scratch-cpu.toml > runs/qa-pquad-scratch-cpu.log 2>&1 & \
+	$(FA) train --config fa_nlp/configs/qa-pquad-cpu.toml; s=$$?; wait $$! && exit $$s
+
+qa-eval: $(STAMP)  ## PQuAD Test EM/F1 of both QA runs (null threshold chosen on dev) + baselines → record
+	$(FA) evaluate runs/qa-pquad-cpu --split test
+	$(FA) evaluate runs/qa-pquad-scratch-cpu --split test
+	$(BIN)/python benchmarks/record_qa_runs.py runs/qa-pquad-cpu runs/qa-pquad-scratch-cpu --pretrain runs/mlm-fa_text-cpu
 
 # ---------------------------------------------------------------- GPU (one command each; see README "Training on a GPU")
 gpu-data: wordorder-data  ## here: the fa_text word-order arrays to carry to a GPU machine (= wordorder-data)
@@ -97,7 +118,7 @@ gpu-train:  ## on a GPU machine, after gpu-data: train base (≤30 min), evaluat
 	PY=$(if $(wildcard $(BIN)/python),$(BIN)/python,python3) bash benchmarks/gpu_run.sh
 
 # ---------------------------------------------------------------- benchmarks (JSON records in benchmarks/results/)
-bench: bench-sbd bench-wordorder bench-qa bench-decode bench-train  ## every CPU benchmark
+bench: bench-sbd bench-normalize bench-wordorder bench-qa bench-decode bench-train  ## every CPU benchmark (bench-wordorder-train needs wordorder-data)
 
 bench-sbd: $(STAMP)  ## splitter F1 + throughput vs hazm
 	$(BIN)/python benchmarks/bench_sbd.py
@@ -113,6 +134,9 @@ bench-qa: $(STAMP)  ## QA features vs the run_qa.py reference (same tokenizer, i
 
 bench-decode: $(STAMP)  ## decoding speed smoke run on CPU (random tiny model)
 	$(BIN)/python benchmarks/bench_decode.py --cpu-smoke --threads 1
+
+bench-wordorder-train: $(STAMP)  ## after wordorder-data: pointer vs vocabulary decoder training speed (target words/s, 2 cores)
+	$(BIN)/python benchmarks/bench_wordorder_train_cpu.py --threads 2
 
 bench-train: $(STAMP)  ## training speed smoke run on CPU vs nn.Transformer padded baseline
 	$(BIN)/python benchmarks/bench_train.py --cpu-smoke

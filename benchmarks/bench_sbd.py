@@ -4,7 +4,7 @@
     python benchmarks/bench_sbd.py --repeat 15
 
 Quality: boundary P/R/F1 and paragraph exact match on ../shared/data/ud_fa_sbd/{seraji,perdt}_{dev,test}
-(see fa_nlp/text/sbd_eval.py for the metric). Speed: chars/s on the same text for
+(see fa_nlp/metrics/sbd.py for the metric). Speed: chars/s on the same text for
 `fa_nlp.text.sentence_spans` (works on raw text, no normalization inside) vs
 `hazm.SentenceTokenizer().tokenize`, and `fa_nlp.text.normalize` vs `hazm.Normalizer().normalize`.
 Each ratio is fa_nlp / hazm (> 1 means fa_nlp is faster). Best of --repeat interleaved runs.
@@ -62,8 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = ap.parse_args(argv)
 
+    from fa_nlp.metrics.sbd import SYSTEMS, read_gold, score
     from fa_nlp.text import _hazm, normalize, sentence_spans
-    from fa_nlp.text.sbd_eval import SYSTEMS, read_gold, score
 
     root = data_root(required=True) / "ud_fa_sbd"
     quality: dict[str, dict] = {}

@@ -46,7 +46,27 @@ def training_summary(run: Path) -> dict:
             "targets_per_s_median": tps, "target_words_per_s_median": round(tps * share, 1) if share and tps else None,
             "cpu_cores_busy_median": median("cpu_cores_busy"),
             "threads": cfg["config"].get("threads"), "max_minutes": cfg["config"]["optim"].get("max_minutes"),
-            "num_parameters": None, "model_config": cfg["model_config"]}
+            "num_parameters": _num_parameters(cfg["model_config"]), "train_minutes": _train_minutes(run),
+            "model_config": cfg["model_config"]}
+
+
+def _num_parameters(model_config: dict) -> int:
+    import torch
+
+    from fa_nlp.models import ModelConfig, build_model
+
+    with torch.device("meta"):
+        return build_model(ModelConfig(**model_config)).num_parameters()
+
+
+def _train_minutes(run: Path) -> float | None:
+    """Wall minutes of the training loop: the `elapsed_s` of the last log row, else from the run dir's
+    file times (config.json is written at the start, the last checkpoint at the end)."""
+    rows = [json.loads(ln) for ln in (run / "metrics.jsonl").read_text(encoding="utf-8").splitlines() if ln.strip()]
+    if rows and "elapsed_s" in rows[-1]:
+        return round(rows[-1]["elapsed_s"] / 60, 2)
+    cks = sorted((run / "checkpoints").glob("step-*"))
+    return round((cks[-1].stat().st_mtime - (run / "config.json").stat().st_mtime) / 60, 2) if cks else None
 
 
 def ratios(metrics: dict) -> dict:

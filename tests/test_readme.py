@@ -45,3 +45,17 @@ def test_named_cli_commands_exist():
     sub = next(a for a in build_parser()._actions if a.dest == "command")
     named = set(re.findall(r"^fa-nlp ([a-z][a-z-]+)", README, flags=re.M))
     assert named and named <= set(sub.choices), named - set(sub.choices)
+
+
+def test_python_examples_import_what_exists():
+    """Every `from fa_nlp... import name` in the README resolves (modules move; examples must follow)."""
+    import importlib
+    import importlib.util
+
+    lines = {ln.strip() for b in PY_BLOCKS for ln in b.splitlines() if re.match(r"\s*from fa_nlp[\w.]* import ", ln)}
+    assert lines
+    for ln in sorted(lines):
+        module, names = re.match(r"from ([\w.]+) import (.+)", ln).groups()
+        mod = importlib.import_module(module)
+        for name in (n.strip().split(" as ")[0] for n in names.split(",")):
+            assert hasattr(mod, name) or importlib.util.find_spec(f"{module}.{name}"), f"README: {ln}"

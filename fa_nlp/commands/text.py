@@ -143,7 +143,7 @@ def _normalize(args: argparse.Namespace) -> int:
 
 def _eval_sbd(args: argparse.Namespace) -> int:
     from fa_nlp.io import write_json
-    from fa_nlp.text.sbd_eval import SYSTEMS, errors, read_gold, score
+    from fa_nlp.metrics.sbd import SYSTEMS, errors, read_gold, score
 
     rows = []
     for path in args.gold:

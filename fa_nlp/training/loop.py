@@ -303,7 +303,8 @@ def train(cfg: TrainConfig, task, resume: bool = False, stop_at: int | None = No
                 row = None
                 if do_log:
                     row = {"step": pos.step, "epoch": pos.epoch, "loss": round(float(loss_sum), 6),
-                           "lr": scheduler.get_last_lr()[0], "grad_norm": round(float(gnorm), 4), **meter.read()}
+                           "lr": scheduler.get_last_lr()[0], "grad_norm": round(float(gnorm), 4), **meter.read(),
+                           "elapsed_s": round(time.time() - loop_start, 1)}
                     if bar is not None:
                         bar.set_postfix(loss=f"{row['loss']:.3f}", lr=f"{row['lr']:.2e}")
                 if do_eval:

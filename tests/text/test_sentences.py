@@ -289,7 +289,7 @@ def test_spans_valid_for_any_text(text):
 
 @pytest.mark.shared_data
 def test_beats_hazm_on_ud_dev(shared_data):
-    from fa_nlp.text.sbd_eval import SYSTEMS, read_gold, score
+    from fa_nlp.metrics.sbd import SYSTEMS, read_gold, score
 
     for name in ("seraji_dev", "perdt_dev"):
         docs = read_gold(shared_data / "ud_fa_sbd" / f"{name}.jsonl")
@@ -350,7 +350,7 @@ def test_fast_path_matches_rules_random(text):
 
 @pytest.mark.shared_data
 def test_fast_path_matches_rules_on_ud(shared_data):
-    from fa_nlp.text.sbd_eval import read_gold
+    from fa_nlp.metrics.sbd import read_gold
     from fa_nlp.text.sentences import _spans
 
     for name in ("seraji_dev", "perdt_dev"):

@@ -23,7 +23,7 @@ def test_prepare_train_resume_attention_plot(tmp_path, capsys):
     assert main(["prepare", "--dataset", str(ds), "--tokenizer", str(tok), "--out", str(tmp_path / "prep")]) == 0
     run = tmp_path / "run"
     args = ["train", "--config", "fa_nlp/configs/smoke.toml", f"--data.prepared={tmp_path / 'prep'}",
-            f"--log.run_dir={run}", "--log.progress=false", "--optim.max_steps=4", "log.save_every=2",
+            f"--log.run_dir={run}", "--log.progress=false", "--optim.max_steps=4", "--log.save_every=2",
             "--log.eval_every=2"]
     assert main([*args, "--stop-at", "2"]) == 0
     assert main([*args, "--resume"]) == 0

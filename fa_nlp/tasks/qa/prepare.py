@@ -292,8 +292,7 @@ def prepare_qa(build_dir: str | Path, out_dir: str | Path, tokenizer: str | Path
     from datasets import load_from_disk
 
     from fa_nlp.data.builds import read_manifest
-    from fa_nlp.io import sha256_file
-    from fa_nlp.io import atomic_dir
+    from fa_nlp.io import atomic_dir, sha256_file
     from fa_nlp.tasks.qa.examples import QAExample
     from fa_nlp.tokenization import CONFIG_FILE, QA_FILE, load_fast_tokenizer
 

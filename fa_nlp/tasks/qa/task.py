@@ -68,8 +68,8 @@ class QATask(Task):
                 + F.cross_entropy(end, batch["end_positions"], reduction="sum"))
 
     def dev_metrics(self, model, max_examples: int) -> dict[str, float]:
-        from fa_nlp.tasks.qa.evaluate import best_null_threshold, predict_split, references
         from fa_nlp.metrics.qa import qa_scores
+        from fa_nlp.tasks.qa.evaluate import best_null_threshold, predict_split, references
 
         split = self.cfg.data.dev_split
         if split not in self.data.splits or max_examples <= 0:

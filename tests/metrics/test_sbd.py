@@ -9,7 +9,7 @@ import pytest
 
 from fa_nlp.cli import main
 from fa_nlp.report import InputError
-from fa_nlp.text.sbd_eval import SBDScore, errors, hazm_spans, read_gold, score
+from fa_nlp.metrics.sbd import SBDScore, errors, hazm_spans, read_gold, score
 
 TEXT = "او آمد. من رفتم."  # gold: two sentences, ends at 7 and 16
 

@@ -1,0 +1,80 @@
+"""The layout's dependency rules, read from the source (lazy imports inside functions included).
+
+commands → tasks → training / decoding / models / metrics → data / tokenization → text: no circles
+between packages, `training/` imports no task or evaluation code, `models/` imports only torch (and
+itself), `text/` nothing else of fa_nlp.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+import fa_nlp
+
+PKG = Path(fa_nlp.__file__).parent
+
+
+def _imports(path: Path) -> set[str]:
+    out = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            out |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            out.add(node.module)
+            out |= {f"{node.module}.{a.name}" for a in node.names}
+    return out
+
+
+def _area(module: str) -> str | None:
+    """`fa_nlp.training.loop` -> `training`; top-level modules (`fa_nlp.io`) -> their own name."""
+    parts = module.split(".")
+    return parts[1] if parts[0] == "fa_nlp" and len(parts) > 1 else None
+
+
+def _package_imports(area: str) -> dict[str, set[str]]:
+    root = PKG / area
+    files = sorted(root.rglob("*.py")) if root.is_dir() else [PKG / f"{area}.py"]
+    return {str(f.relative_to(PKG)): {m for m in _imports(f) if m.startswith("fa_nlp.")} for f in files}
+
+
+@pytest.mark.parametrize("area", ["text", "models", "training", "decoding", "metrics", "data", "tokenization"])
+def test_lower_layers_never_import_upper_ones(area):
+    forbidden = {
+        "text": {"data", "tokenization", "models", "training", "decoding", "metrics", "tasks", "commands", "io",
+                 "report", "config", "plots", "cli", "settings"},
+        "models": {"text", "data", "tokenization", "training", "decoding", "metrics", "tasks", "commands", "io",
+                   "report", "config", "plots", "cli", "settings"},
+        "training": {"tasks", "commands", "cli", "decoding", "metrics"},
+        "decoding": {"tasks", "commands", "cli", "training", "metrics", "data"},
+        "metrics": {"tasks", "commands", "cli", "training", "decoding", "models"},
+        "data": {"tasks", "commands", "cli", "training", "decoding", "models", "metrics"},
+        "tokenization": {"tasks", "commands", "cli", "training", "decoding", "models", "metrics"},
+    }[area]
+    bad = {f: sorted(m for m in mods if _area(m) in forbidden) for f, mods in _package_imports(area).items()}
+    assert not {f: m for f, m in bad.items() if m}, f"{area}/ imports from a layer above it"
+
+
+def test_models_import_only_torch():
+    third_party = set()
+    for f in (PKG / "models").rglob("*.py"):
+        third_party |= {m.split(".")[0] for m in _imports(f) if not m.startswith("fa_nlp")}
+    assert third_party <= {"torch", "math", "dataclasses", "importlib", "__future__", "typing", "collections"}
+
+
+def test_no_import_circles_between_areas():
+    areas = {p.name for p in PKG.iterdir() if p.is_dir() and (p / "__init__.py").is_file()}
+    graph = {a: {_area(m) for mods in _package_imports(a).values() for m in mods} - {a, None} for a in areas}
+    graph = {a: deps & areas for a, deps in graph.items()}
+
+    def reach(a, seen):
+        for b in graph.get(a, ()):
+            if b not in seen:
+                seen.add(b)
+                reach(b, seen)
+        return seen
+
+    circles = sorted(a for a in areas if a in reach(a, set()))
+    assert not circles, f"areas that import themselves through others: {circles} ({graph})"
