@@ -114,7 +114,7 @@ qa-eval: $(STAMP)  ## PQuAD Test EM/F1 of both QA runs (null threshold chosen on
 # ---------------------------------------------------------------- GPU (one command each; see README "Training on a GPU")
 gpu-data: wordorder-data  ## here: the fa_text word-order arrays to carry to a GPU machine (= wordorder-data)
 
-gpu-train:  ## on a GPU machine, after gpu-data: train base (≤30 min), evaluate, benchmark training + decoding
+gpu-train:  ## on a GPU machine, after gpu-data: train the pointer model (~6 min, bf16), evaluate, benchmark speed
 	PY=$(if $(wildcard $(BIN)/python),$(BIN)/python,python3) bash benchmarks/gpu_run.sh
 
 # ---------------------------------------------------------------- benchmarks (JSON records in benchmarks/results/)

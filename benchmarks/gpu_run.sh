@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The GPU job, one command (issues 6 and 7): train the base word-order model for at most 30 minutes,
-# evaluate it (greedy, beam, constrained, baselines), then benchmark training and decoding speed.
+# The GPU job, one command: train a word-order model (default: the pointer kind,
+# fa_nlp/configs/wordorder-pointer-gpu.toml, ~6 minutes; CONFIG=... for another), evaluate it (greedy,
+# beam 10, 3-gram fusion, baselines), then benchmark training and decoding speed.
 #
 #   here (CPU):  make gpu-data        # dataset + tokenizer + token arrays, built where hazm/datasets exist
 #   GPU machine: bash benchmarks/gpu_run.sh
@@ -30,13 +31,15 @@ if not torch.cuda.is_available():
     sys.exit("gpu_run.sh: torch sees no CUDA device")
 PYEOF
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv || true
-$PY -m fa_nlp train --config fa_nlp/configs/wordorder-base-gpu.toml --log.progress=false
-$PY -m fa_nlp evaluate runs/wordorder-base-gpu --split test --beam 5 --constrained both --no-progress
+CONFIG=${CONFIG:-fa_nlp/configs/wordorder-pointer-gpu.toml}
+RUN=$($PY -c "import tomllib,sys; print(tomllib.load(open(sys.argv[1],'rb'))['log']['run_dir'])" "$CONFIG")
+$PY -m fa_nlp train --config "$CONFIG" --log.progress=false
+$PY -m fa_nlp evaluate "$RUN" --split test --beam 10 --no-progress
 $PY benchmarks/bench_train.py --prepared "$PREP" --model base
-$PY benchmarks/bench_decode.py --run runs/wordorder-base-gpu
+$PY benchmarks/bench_decode.py --run "$RUN"
 if [ -n "${OUT:-}" ]; then
   mkdir -p "$OUT/runs" "$OUT/benchmarks"
-  rsync -a --exclude checkpoints runs/wordorder-base-gpu "$OUT/runs/" 2>/dev/null \
-    || { cp -r runs/wordorder-base-gpu "$OUT/runs/" && rm -rf "$OUT/runs/wordorder-base-gpu/checkpoints"; }
+  rsync -a --exclude checkpoints "$RUN" "$OUT/runs/" 2>/dev/null \
+    || { cp -r "$RUN" "$OUT/runs/" && rm -rf "$OUT/runs/$(basename "$RUN")/checkpoints"; }
   cp -r benchmarks/results "$OUT/benchmarks/"
 fi

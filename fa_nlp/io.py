@@ -178,3 +178,16 @@ def iter_jsonl(path: str | Path) -> Iterator[tuple[int, Any]]:
                 yield lineno, json.loads(line)
             except json.JSONDecodeError as e:
                 raise InputError(path, lineno, f"malformed JSON: {e.msg} (column {e.colno})") from None
+
+
+def read_prepared_manifest(path: str | Path, command: str, kind: str | None = None,
+                           name: str = "manifest.json") -> dict[str, Any]:
+    """The manifest of a directory written by `command` (e.g. `fa-nlp prepare-qa`); a missing one, or
+    one of another `kind`, is an error that says which command writes it."""
+    mf = Path(path) / name
+    if not mf.is_file():
+        raise FileNotFoundError(f"{path}: no {name}; write it with `{command}`")
+    meta = json.loads(mf.read_text(encoding="utf-8"))
+    if kind is not None and meta.get("kind") != kind:
+        raise ValueError(f"{path}: not a {kind} prepared dir (kind={meta.get('kind')!r}); write it with `{command}`")
+    return meta

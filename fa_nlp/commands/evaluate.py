@@ -64,7 +64,7 @@ QA_EVAL_ALIASES = {"split": "split", "step": "step", "max_sentences": "max_quest
 
 def _evaluate(args: argparse.Namespace) -> int:
     from fa_nlp.config import config_from_args
-    from fa_nlp.tasks.qa.evaluate import run_task
+    from fa_nlp.tasks.base import run_task
 
     if run_task(args.run) == "qa":
         from fa_nlp.commands.qa_model import evaluate_qa

@@ -71,6 +71,17 @@ def make_task(name: str) -> Task:
     return task_class(name)()
 
 
+def run_task(run_dir: str | Path) -> str:
+    """The task a run dir (or a checkpoint dir in it) was trained for ("wordorder" when not recorded)."""
+    import json
+
+    run_dir = Path(run_dir)
+    for cand in (run_dir / "config.json", run_dir.parent.parent / "config.json", run_dir / "state.json"):
+        if cand.is_file():
+            return json.loads(cand.read_text(encoding="utf-8")).get("config", {}).get("task", "wordorder")
+    return "wordorder"
+
+
 def train_task(cfg, resume: bool = False, stop_at: int | None = None) -> dict:
     """`fa-nlp train`: the task named by `cfg.task` through the one training loop."""
     from fa_nlp.training.loop import train

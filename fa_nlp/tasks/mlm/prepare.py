@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from fa_nlp.io import iter_jsonl, write_json
+from fa_nlp.io import iter_jsonl, read_prepared_manifest, write_json
 
 MANIFEST = "manifest.json"
 SHINGLE = 13
@@ -152,11 +152,6 @@ def prepare_mlm(text: str, qa_prepared: str | Path, out_dir: str | Path, max_len
 
 def load_mlm_prepared(path: str | Path) -> tuple[dict, dict[str, tuple[np.ndarray, np.ndarray]]]:
     path = Path(path)
-    mf = path / MANIFEST
-    if not mf.is_file():
-        raise FileNotFoundError(f"{path}: no {MANIFEST}; write it with `fa-nlp prepare-mlm`")
-    meta = json.loads(mf.read_text(encoding="utf-8"))
-    if meta.get("kind") != "mlm":
-        raise ValueError(f"{path}: not an MLM prepared dir (kind={meta.get('kind')!r})")
+    meta = read_prepared_manifest(path, "fa-nlp prepare-mlm", "mlm", MANIFEST)
     return meta, {s: (np.load(path / f"{s}.ids.npy", mmap_mode="r"), np.load(path / f"{s}.lengths.npy"))
                   for s in meta["splits"]}

@@ -267,24 +267,11 @@ class QAEvalConfig:
     progress: bool = True
 
 
-def _run_config(run_dir: Path) -> dict:
-    for cand in (run_dir / "config.json", run_dir.parent.parent / "config.json"):
-        if cand.is_file():
-            return json.loads(cand.read_text(encoding="utf-8")).get("config", {})
-    state = run_dir / "state.json"
-    return json.loads(state.read_text(encoding="utf-8")).get("config", {}) if state.is_file() else {}
-
-
-def run_task(run_dir: str | Path) -> str:
-    """The task a run dir (or a checkpoint dir in it) was trained for ("wordorder" when not recorded)."""
-    return _run_config(Path(run_dir)).get("task", "wordorder")
-
-
 def evaluate_qa_run(run_dir: str | Path, cfg: QAEvalConfig | None = None) -> dict[str, Any]:
     """Evaluate a QA run on `cfg.split`; writes RUN/eval-<split>/ and returns metrics.json's content."""
     import torch
 
-    from fa_nlp.io import write_json, write_text
+    from fa_nlp.io import atomic_dir, write_json, write_jsonl, write_text
     from fa_nlp.tasks.qa.prepare import load_qa_prepared
     from fa_nlp.training import checkpoint
 
@@ -329,30 +316,28 @@ def evaluate_qa_run(run_dir: str | Path, cfg: QAEvalConfig | None = None) -> dic
     baselines = {name: score_all(p, refs) for name, p in base_preds.items()}
 
     out = base / f"eval-{cfg.split}"
-    out.mkdir(parents=True, exist_ok=True)
-    write_json(out / "predictions.json", preds)
     per_ex = [{"id": ex.id, "prediction": preds[ex.id], "gold": refs[ex.id],
                "score_diff": None if raw[ex.id].original_span is None else round(float(raw[ex.id].score_diff), 4)}
               for ex in exs]
-    from fa_nlp.io import write_jsonl
-
-    write_jsonl(out / "predictions.jsonl", per_ex)
     rng = random.Random(cfg.seed)
     picks = sorted(rng.sample(range(len(exs)), min(cfg.samples, len(exs))))
     samples = [_sample(exs[i], preds, refs, base_preds) for i in picks]
-    plot_note = _attention_png(model, sp, exs[picks[0]].id if picks else None, data, out / "attention.png", device) \
-        if cfg.attention_plot else "off"
-    metrics = {
-        "run": str(base), "checkpoint": str(ck), "step": checkpoint.read_state(ck).get("step"),
-        "split": cfg.split, "prepared": str(prepared), "questions": len(exs),
-        "windows": int(len(sp.windows_of(len(exs)))),
-        "null_threshold": threshold, "null_threshold_selection": how,
-        "model": scores, "baselines": baselines,
-        "settings": asdict(cfg), "seconds": round(time.time() - started, 2), "attention_plot": plot_note,
-        "out_dir": str(out),
-    }
-    write_json(out / "metrics.json", metrics)
-    write_text(out / "report.md", _report(metrics, samples))
+    with atomic_dir(out) as tmp:  # a reader never sees half an evaluation
+        write_json(tmp / "predictions.json", preds)
+        write_jsonl(tmp / "predictions.jsonl", per_ex)
+        plot_note = _attention_png(model, sp, exs[picks[0]].id if picks else None, data, tmp / "attention.png",
+                                   device) if cfg.attention_plot else "off"
+        metrics = {
+            "run": str(base), "checkpoint": str(ck), "step": checkpoint.read_state(ck).get("step"),
+            "split": cfg.split, "prepared": str(prepared), "questions": len(exs),
+            "windows": int(len(sp.windows_of(len(exs)))),
+            "null_threshold": threshold, "null_threshold_selection": how,
+            "model": scores, "baselines": baselines,
+            "settings": asdict(cfg), "seconds": round(time.time() - started, 2),
+            "attention_plot": plot_note.replace(str(tmp), str(out)), "out_dir": str(out),
+        }
+        write_json(tmp / "metrics.json", metrics)
+        write_text(tmp / "report.md", _report(metrics, samples))
     return metrics
 
 

@@ -28,7 +28,6 @@ context once, with its map to the original text). Plus `tokenizer/` and `manifes
 
 from __future__ import annotations
 
-import json
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -37,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from fa_nlp.io import iter_jsonl, write_json, write_jsonl
+from fa_nlp.io import iter_jsonl, read_prepared_manifest, write_json, write_jsonl
 
 MANIFEST = "manifest.json"
 SPLITS = ("train", "dev", "test")
@@ -169,12 +168,7 @@ class QAPrepared:
 
 def load_qa_prepared(path: str | Path) -> QAPrepared:
     path = Path(path)
-    mf = path / MANIFEST
-    if not mf.is_file():
-        raise FileNotFoundError(f"{path}: no {MANIFEST}; write it with `fa-nlp prepare-qa`")
-    meta = json.loads(mf.read_text(encoding="utf-8"))
-    if meta.get("kind") != "qa":
-        raise ValueError(f"{path}: not a QA prepared dir (kind={meta.get('kind')!r})")
+    meta = read_prepared_manifest(path, "fa-nlp prepare-qa", "qa", MANIFEST)
     splits = {}
     for s in meta["splits"]:
         arr = {k: np.load(path / f"{s}.{k}.npy", mmap_mode="r") for k in (
