@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 import torch
@@ -153,8 +151,8 @@ def digits(rng, n: int) -> list[np.ndarray]:
 
 
 def test_tiny_pointer_model_learns_sorting():
-    """Sort a multiset of one-piece words 4..13 (slots arrive shuffled): >= 95 % exact match."""
-    start = time.perf_counter()
+    """Sort a multiset of one-piece words 4..13 (slots arrive shuffled): >= 95 % exact match after 150
+    steps (seconds on an idle core; no timing asserted: tests are not benchmarks)."""
     word_start = np.zeros(16, dtype=bool)
     word_start[4:14] = True
     torch.manual_seed(0)
@@ -181,4 +179,3 @@ def test_tiny_pointer_model_learns_sorting():
         pieces, wi = b["pieces"][i], b["word_index"][i]
         hits += [int(pieces[wi == s][0]) for s in out[i].tolist() if s != 0] == tgt.tolist()
     assert hits / len(test) >= 0.95, f"exact match {hits / len(test):.3f}"
-    assert time.perf_counter() - start < 60

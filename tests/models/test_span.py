@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import random
-import time
 
 import numpy as np
 import pytest
@@ -100,16 +99,13 @@ def test_tiny_span_model_learns_the_token_after_x(synthetic_prepared, tmp_path):
     from fa_nlp.training.config import TrainConfig
     from fa_nlp.training.loop import train
 
-    t0 = time.time()
     cfg = load_config(TrainConfig, None, [
         "task=qa", "device=cpu", "threads=1", f"data.prepared={synthetic_prepared}", "data.dev_split=dev",
         f"log.run_dir={tmp_path / 'run'}", "log.progress=false", "model.kind=span", "model.preset=tiny",
         "optim.max_steps=150", "optim.lr=3e-3", "optim.warmup_steps=20", "optim.label_smoothing=0.0",
         "data.max_tokens=1536", "log.log_every=50", "log.eval_every=100000", "log.save_every=100000",
         "log.dev_metric_sentences=300"])
-    train(cfg, QATask())
-    elapsed = time.time() - t0
+    train(cfg, QATask())  # 150 steps: seconds on an idle core (no timing asserted: tests are not benchmarks)
     rows = [json.loads(x) for x in (tmp_path / "run" / "metrics.jsonl").read_text().splitlines()]
     last = rows[-1]
     assert last["dev_em"] >= 95.0, last  # through the real post-processing and Persian-aware EM
-    assert elapsed < 60, f"took {elapsed:.0f}s"
