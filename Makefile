@@ -57,10 +57,10 @@ demo: $(STAMP)  ## split → word-order dataset → tokenizer → tiny pointer m
 	$(FA) prepare-qa --build $(DEMO)/qa --out $(DEMO)/qa-prepared --dev-fraction 0.2
 	rm -rf $(DEMO)/qa-run
 	$(FA) train --config fa_nlp/configs/qa-tiny-cpu.toml --log.progress=false
-	$(FA) evaluate $(DEMO)/qa-run --split test
+	$(FA) evaluate $(DEMO)/qa-run --split dev
 	@echo
 	@echo "Done. Read $(DEMO)/run/eval-test/report.md (scores + before/after samples), $(DEMO)/run/curves.png,"
-	@echo "$(DEMO)/wordorder/README.md (dataset card), $(DEMO)/qa/README.md and $(DEMO)/qa-run/eval-test/report.md."
+	@echo "$(DEMO)/wordorder/README.md (dataset card), $(DEMO)/qa/README.md and $(DEMO)/qa-run/eval-dev/report.md."
 	@echo "The sample is tiny: expect low scores."
 
 # ---------------------------------------------------------------- real data (../shared/data or FA_NLP_DATA)
