@@ -13,7 +13,6 @@ from fa_nlp.cli import main
         ["split", "{d}"],
         ["split", "--doc-mode", "file", "{d}"],
         ["normalize", "{d}"],
-        ["tokenizer", "train", "--family", "qa", "--squad", "{d}", "--out", "{out}", "--vocab-size", "50"],
         ["tokenizer", "train", "--text", "{d}", "--out", "{out}", "--vocab-size", "50"],
     ],
 )
@@ -24,3 +23,15 @@ def test_directory_where_a_file_is_expected(tmp_path, capsys, argv):
     err = capsys.readouterr().err
     assert rc == 1
     assert err.startswith(f"fa-nlp: error: {d} is a directory") and "Traceback" not in err
+
+
+def test_an_empty_directory_as_a_qa_source_is_a_clear_error(tmp_path, capsys):
+    """`--squad` takes a file, a glob or a directory of SQuAD files (the one corpus resolver): an empty
+    directory is an error naming it and saying what was looked for."""
+    d = tmp_path / "folder"
+    d.mkdir()
+    rc = main(["tokenizer", "train", "--family", "qa", "--squad", str(d), "--out", str(tmp_path / "out"),
+               "--vocab-size", "50"])
+    err = capsys.readouterr().err
+    assert rc == 1 and "Traceback" not in err
+    assert err.startswith(f"fa-nlp: error: {d}: no *.json/*.jsonl files under this directory")
