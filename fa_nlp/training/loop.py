@@ -247,13 +247,8 @@ def train(cfg: TrainConfig, task, resume: bool = False, stop_at: int | None = No
         start_run_dir(cfg, task, resolved, rank0)
     raw_model = model
     model = wrap_model(cfg, model, ctx, device)
-    log = RunLog(run_dir, pos.step, rank0, cfg.log.tensorboard)
+    log = RunLog(cfg, pos.step, rank0)
     dev = DevEvaluator(cfg, task, device, autocast) if rank0 else None
-    bar = None
-    if rank0 and cfg.log.progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=o.max_steps, initial=pos.step, desc="train", dynamic_ncols=True)
     guard = NanGuard(device, ctx)
     optimizer.found_inf = guard.bad.float()
 
@@ -265,8 +260,7 @@ def train(cfg: TrainConfig, task, resume: bool = False, stop_at: int | None = No
         checkpoint.prune(run_dir, cfg.log.keep_checkpoints)
 
     model.train()
-    last_loss, meter = None, Throughput()
-    loop_start = time.time()
+    last_loss, loop_start = None, log.started
     end = min(o.max_steps, stop_at) if stop_at else o.max_steps
     out_of_time = False
     try:
@@ -287,7 +281,7 @@ def train(cfg: TrainConfig, task, resume: bool = False, stop_at: int | None = No
                 pos.step += 1
                 pos.batch_index += o.grad_accum
                 last_loss = loss_sum
-                meter.add(sum(m["n_targets"] for m in micro) * ctx.world_size)
+                log.advance(sum(m["n_targets"] for m in micro) * ctx.world_size)
                 if o.max_minutes > 0 and pos.step < end and _time_up(loop_start, o.max_minutes, ctx, device, pos.step):
                     out_of_time, end = True, pos.step
                     print0(f"time budget of {o.max_minutes} min reached at step {pos.step}: evaluating and saving")
@@ -296,21 +290,10 @@ def train(cfg: TrainConfig, task, resume: bool = False, stop_at: int | None = No
                 do_save = pos.step % cfg.log.save_every == 0 or pos.step == end
                 if do_log or do_eval or do_save:
                     guard.check(pos.step, run_dir)  # the only host-device syncs of the loop (besides DDP's time check)
-                if bar is not None:
-                    bar.update(1)
                 if not rank0:
                     continue
-                row = None
-                if do_log:
-                    row = {"step": pos.step, "epoch": pos.epoch, "loss": round(float(loss_sum), 6),
-                           "lr": scheduler.get_last_lr()[0], "grad_norm": round(float(gnorm), 4), **meter.read(),
-                           "elapsed_s": round(time.time() - loop_start, 1)}
-                    if bar is not None:
-                        bar.set_postfix(loss=f"{row['loss']:.3f}", lr=f"{row['lr']:.2e}")
-                if do_eval:
-                    row = {**(row or {"step": pos.step, "epoch": pos.epoch}), **dev.row(raw_model)}
-                if row is not None:
-                    log.write(row)
+                train_row = log.train_row(pos, loss_sum, gnorm, scheduler.get_last_lr()[0]) if do_log else None
+                log.write(pos, train_row, dev.row(raw_model) if do_eval else None)
                 if do_save:
                     save()
                     log.plot()
@@ -318,8 +301,6 @@ def train(cfg: TrainConfig, task, resume: bool = False, stop_at: int | None = No
                 pos.epoch, pos.batch_index = pos.epoch + 1, 0
         guard.check(pos.step, run_dir)
     finally:
-        if bar is not None:
-            bar.close()
         log.close()
         compute_cleanup()
     return {"step": pos.step, "epoch": pos.epoch, "loss": float(last_loss) if last_loss is not None else float("nan"),
@@ -429,18 +410,41 @@ def _time_up(started: float, budget_min: float, ctx, device, step: int) -> bool:
 
 
 class RunLog:
-    """metrics.jsonl (+ optional tensorboard) and curves.png of a run dir."""
+    """Rank 0's record of a run: the tqdm bar, metrics.jsonl rows (+ optional tensorboard) and curves.png."""
 
     _plot_note_shown = False
 
-    def __init__(self, run_dir: Path, step: int, rank0: bool, tensorboard: bool):
-        self.path = run_dir / "metrics.jsonl"
-        self.run_dir, self.rank0 = run_dir, rank0
+    def __init__(self, cfg: TrainConfig, step: int, rank0: bool):
+        self.run_dir = Path(cfg.log.run_dir)
+        self.path = self.run_dir / "metrics.jsonl"
+        self.meter, self.started = Throughput(), time.time()
         if rank0:
             truncate_metrics(self.path, step)
-        self.tb = _tensorboard(run_dir) if rank0 and tensorboard else None
+        self.tb = _tensorboard(self.run_dir) if rank0 and cfg.log.tensorboard else None
+        self.bar = None
+        if rank0 and cfg.log.progress:
+            from tqdm.auto import tqdm
 
-    def write(self, row: dict) -> None:
+            self.bar = tqdm(total=cfg.optim.max_steps, initial=step, desc="train", dynamic_ncols=True)
+
+    def advance(self, n_targets: int) -> None:
+        """One optimizer step done, over `n_targets` targets (all ranks)."""
+        self.meter.add(n_targets)
+        if self.bar is not None:
+            self.bar.update(1)
+
+    def train_row(self, pos: Position, loss, gnorm, lr: float) -> dict[str, Any]:
+        row = {"step": pos.step, "epoch": pos.epoch, "loss": round(float(loss), 6), "lr": lr,
+               "grad_norm": round(float(gnorm), 4), **self.meter.read(), "elapsed_s": round(time.time() - self.started, 1)}
+        if self.bar is not None:
+            self.bar.set_postfix(loss=f"{row['loss']:.3f}", lr=f"{lr:.2e}")
+        return row
+
+    def write(self, pos: Position, train_row: dict | None, dev_row: dict | None) -> None:
+        """One metrics.jsonl row per logged step: the training figures and/or the dev evaluation."""
+        if train_row is None and dev_row is None:
+            return
+        row = {**(train_row or {"step": pos.step, "epoch": pos.epoch}), **(dev_row or {})}
         with open(self.path, "a", encoding="utf-8") as fh:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
         if self.tb is not None:
@@ -461,6 +465,8 @@ class RunLog:
                        f"\"from fa_nlp.plots import plot_curves; plot_curves('{self.path}', '{out}')\"")
 
     def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
         if self.tb is not None:
             self.tb.close()
 

@@ -191,8 +191,6 @@ def quick_dev_metrics(model, tokenizer, dev_pairs: Sequence[tuple[str, str]], ma
 
 def evaluate_run(run_dir: str | Path, cfg: EvalConfig | None = None) -> dict[str, Any]:
     """Decode `cfg.split` with every requested mode, score it, write RUN/eval-<split>/; returns metrics."""
-    from fa_nlp.io import atomic_dir, write_json, write_jsonl, write_text
-    from fa_nlp.tasks.wordorder.predict import DecodeStats, decode_texts
     from fa_nlp.tokenization import load_tokenizer
     from fa_nlp.training import checkpoint
     from fa_nlp.training.distributed import resolve_device
@@ -216,15 +214,32 @@ def evaluate_run(run_dir: str | Path, cfg: EvalConfig | None = None) -> dict[str
     def score(out: list[str]) -> dict[str, Any]:
         return {**generation_scores(out, refs, lens), "permutation_rate": _permutation_rate(out, srcs)}
 
-    lm, lm_info = None, None
-    if cfg.baselines or cfg.fusion:
-        lm, lm_info = train_ngram(data_file, cfg)
-    fusion = None
-    if cfg.fusion and lm is not None:
-        fusion = _fusion_setting(run_dir, train_cfg, model, tokenizer, lm, cfg)
+    lm, lm_info = train_ngram(data_file, cfg) if cfg.baselines or cfg.fusion else (None, None)
+    fusion = _fusion_setting(run_dir, train_cfg, model, tokenizer, lm, cfg) if cfg.fusion and lm is not None else None
+    preds: dict[str, list[str]] = {}
+    results = decode_systems(model, tokenizer, srcs, cfg, device, score, preds, lm, fusion)
+    baselines = score_baselines(srcs, cfg, score, preds, lm, lm_info, data_file) if cfg.baselines else {}
+    metrics = {
+        "run": str(run_dir), "checkpoint": str(ckpt), "step": checkpoint.read_state(ckpt).get("step"),
+        "split": cfg.split, "data": str(data_file), "n": len(rows), "device": device,
+        "settings": asdict(cfg),
+        "length_penalty": "GNMT: finished hypotheses ranked by logP / ((5 + n) / 6) ** alpha",
+        "signatures": next(iter(results.values()))["signatures"],
+        "model_kind": model.cfg.kind,
+        "fusion": fusion,
+        "systems": results,
+        "baselines": baselines,
+    }
+    metrics["out_dir"] = str(write_evaluation(run_dir / f"eval-{cfg.split}", metrics, rows, preds, cfg))
+    return metrics
+
+
+def decode_systems(model, tokenizer, srcs: list[str], cfg: EvalConfig, device: str, score, preds: dict,
+                   lm=None, fusion: dict | None = None) -> dict[str, Any]:
+    """Every decoding mode of `system_names`, timed; fills `preds` and returns the scores per system."""
+    from fa_nlp.tasks.wordorder.predict import DecodeStats, decode_texts
 
     results: dict[str, Any] = {}
-    preds: dict[str, list[str]] = {}
     for name, beam, constrained, fused in system_names(cfg, model.cfg.kind, fusion is not None):
         stats = DecodeStats()
         _sync(device)
@@ -240,38 +255,35 @@ def evaluate_run(run_dir: str | Path, cfg: EvalConfig | None = None) -> dict[str
                          "sentences_per_s": round(len(out) / max(dt, 1e-9), 2), "decode_stats": stats.to_dict()}
         if fused:
             results[name]["lm_weight"] = fusion["lm_weight"]
+    return results
 
-    baselines: dict[str, Any] = {}
-    if cfg.baselines:
-        from fa_nlp.tasks.wordorder.baselines import ngram_baseline, shuffled_baseline
 
-        out = shuffled_baseline(srcs)
-        preds["baseline:shuffled"] = out
-        baselines["shuffled"] = score(out)
-        if lm is None:
-            baselines["ngram"] = {"skipped": f"no train split beside {data_file}"}
-        else:
-            t0 = time.perf_counter()
-            out = ngram_baseline(lm, srcs, cfg.ngram_beam, progress=cfg.progress)
-            dt = time.perf_counter() - t0
-            key = f"ngram{cfg.ngram_order}_beam{cfg.ngram_beam}"
-            preds[f"baseline:{key}"] = out
-            baselines[key] = {**score(out), "lm": lm_info, "sentences_per_s": round(len(out) / max(dt, 1e-9), 2)}
+def score_baselines(srcs: list[str], cfg: EvalConfig, score, preds: dict, lm, lm_info: dict | None,
+                    data_file: Path) -> dict[str, Any]:
+    """The shuffled input and the n-gram LM + beam search on the same sentences (fills `preds`)."""
+    from fa_nlp.tasks.wordorder.baselines import ngram_baseline, shuffled_baseline
 
-    first = next(iter(results.values()))
-    metrics = {
-        "run": str(run_dir), "checkpoint": str(ckpt), "step": checkpoint.read_state(ckpt).get("step"),
-        "split": cfg.split, "data": str(data_file), "n": len(rows), "device": device,
-        "settings": asdict(cfg),
-        "length_penalty": "GNMT: finished hypotheses ranked by logP / ((5 + n) / 6) ** alpha",
-        "signatures": first["signatures"],
-        "model_kind": model.cfg.kind,
-        "fusion": fusion,
-        "systems": results,
-        "baselines": baselines,
-    }
+    out = shuffled_baseline(srcs)
+    preds["baseline:shuffled"] = out
+    baselines: dict[str, Any] = {"shuffled": score(out)}
+    if lm is None:
+        baselines["ngram"] = {"skipped": f"no train split beside {data_file}"}
+        return baselines
+    t0 = time.perf_counter()
+    out = ngram_baseline(lm, srcs, cfg.ngram_beam, progress=cfg.progress)
+    dt = time.perf_counter() - t0
+    key = f"ngram{cfg.ngram_order}_beam{cfg.ngram_beam}"
+    preds[f"baseline:{key}"] = out
+    baselines[key] = {**score(out), "lm": lm_info, "sentences_per_s": round(len(out) / max(dt, 1e-9), 2)}
+    return baselines
+
+
+def write_evaluation(out_dir: Path, metrics: dict[str, Any], rows: list[dict], preds: dict[str, list[str]],
+                     cfg: EvalConfig) -> Path:
+    """predictions.jsonl, by_length.png, metrics.json and report.md, swapped into `out_dir` at once."""
+    from fa_nlp.io import atomic_dir, write_json, write_jsonl, write_text
+
     sample_idx = sorted(random.Random(f"{cfg.seed}:samples").sample(range(len(rows)), min(cfg.samples, len(rows))))
-    out_dir = run_dir / f"eval-{cfg.split}"
     with atomic_dir(out_dir) as tmp:
         write_jsonl(tmp / "predictions.jsonl", (
             {"id": r["id"], "shuffled": r["src"], "reference": r["tgt"], "n_words": r["n_words"],
@@ -282,8 +294,7 @@ def evaluate_run(run_dir: str | Path, cfg: EvalConfig | None = None) -> dict[str
             metrics["plot"] = f"by_length.png not drawn: {e}"
         write_json(tmp / "metrics.json", metrics)
         write_text(tmp / "report.md", render_report(metrics, rows, preds, sample_idx))
-    metrics["out_dir"] = str(out_dir)
-    return metrics
+    return out_dir
 
 
 def train_ngram(data_file: Path, cfg: EvalConfig):
