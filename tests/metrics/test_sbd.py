@@ -8,8 +8,8 @@ import json
 import pytest
 
 from fa_nlp.cli import main
-from fa_nlp.report import InputError
 from fa_nlp.metrics.sbd import SBDScore, errors, hazm_spans, read_gold, score
+from fa_nlp.report import InputError
 
 TEXT = "او آمد. من رفتم."  # gold: two sentences, ends at 7 and 16
 
