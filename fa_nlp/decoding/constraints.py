@@ -6,6 +6,8 @@ A constraint is any object with
     advance(state, token) -> state          the state after emitting `token`
     n_tokens: int                           outputs needed to finish (sizes the search budget)
 and optionally
+    log_copies(state, tokens) -> list[float]  log(number of equivalent outputs each offered one stands
+                                            for): added to the logits BEFORE the search renormalises
     bonus(state, tokens) -> list[float]     added to the model's log-probabilities (shallow fusion)
     history_words(state) -> list[str]       the words placed so far (what an LM scores)
     output_words(state) -> (words, truncated)
@@ -207,9 +209,10 @@ class SlotBag:
             raise ValueError(f"slot {token} is not allowed here")
         return SlotState(st.used | 1 << token, st.history + (token,))
 
-    def bonus(self, st: SlotState, tokens: Sequence[int]) -> list[float]:
-        """log(copies left) of each offered word: the offered slot stands for all its copies, whose
-        (identical) probabilities would otherwise be dropped by the renormalisation."""
+    def log_copies(self, st: SlotState, tokens: Sequence[int]) -> list[float]:
+        """log(copies left) of each offered word: the offered slot stands for all its unused copies
+        (whose scores are identical: the encoder sees no positions), so inside the softmax it weighs
+        what they weigh together."""
         left = {}
         for j, c in enumerate(self.canonical, start=1):
             if not st.used >> j & 1:
@@ -253,10 +256,12 @@ class LMFusion:
     def output_words(self, st):
         return self.inner.output_words(st)
 
+    def log_copies(self, st, tokens: Sequence[int]) -> list[float]:
+        return self.inner.log_copies(st, tokens) if hasattr(self.inner, "log_copies") else [0.0] * len(tokens)
+
     def bonus(self, st, tokens: Sequence[int]) -> list[float]:
-        base = self.inner.bonus(st, tokens) if hasattr(self.inner, "bonus") else [0.0] * len(tokens)
         if self.weight == 0.0:
-            return base
+            return [0.0] * len(tokens)
         before = self.inner.history_words(st)
         ctx = self._bos + before
         out = []
@@ -269,4 +274,4 @@ class LMFusion:
             if t == self.eos_id:
                 s += self.lm.logprob(c, "</s>")
             out.append(self.weight * s)
-        return [b + o for b, o in zip(base, out)]
+        return out

@@ -20,8 +20,9 @@ Choices (why):
   exactly greedy decoding, whatever the length penalty.
 - **Masking.** Disallowed outputs get -inf after log-softmax (the vocabulary model's probabilities
   stay those of the model); a model with `normalize_after_mask = True` (the pointer, trained to
-  choose among the unused slots only) is renormalised over the allowed outputs. A constraint's
-  `bonus` (shallow fusion) is added after either.
+  choose among the unused slots only) is renormalised over the allowed outputs, each weighted by
+  the equivalent outputs it stands for (`log_copies`). A constraint's `bonus` (shallow fusion) is
+  added after either.
 """
 
 from __future__ import annotations
@@ -42,8 +43,18 @@ def specials(model) -> tuple[int, int, int]:
     return bos, eos, (bos if hasattr(model, "bos_index") else cfg.pad_id)
 
 
+def _per_token(constraints, states, allowed, method: str) -> list[float] | None:
+    """Values of `constraint.method(state, tokens)` in the flattened order of `allowed` (0 where a
+    constraint lacks the method); None when none has it."""
+    if not any(hasattr(c, method) for c in constraints):
+        return None
+    return [v for c, s, toks in zip(constraints, states, allowed)
+            for v in (getattr(c, method)(s, toks) if hasattr(c, method) else [0.0] * len(toks))]
+
+
 def _additive_rows(constraints, states, vocab: int, device) -> tuple[Tensor, Tensor | None]:
-    """[N, V] mask (0 allowed, -inf elsewhere) and [N, V] bonus (None when no constraint has one)."""
+    """[N, V] mask (-inf for what is not allowed; 0, or log(copies) where an offered output stands for
+    equivalent ones) and [N, V] fusion bonus (None when no constraint has one)."""
     allowed = [c.allowed(s) for c, s in zip(constraints, states)]
     rows = [r for r, toks in enumerate(allowed) for _ in toks]
     cols = [t for toks in allowed for t in toks]
@@ -51,10 +62,10 @@ def _additive_rows(constraints, states, vocab: int, device) -> tuple[Tensor, Ten
     bonus = None
     if cols:
         r_t, c_t = torch.tensor(rows, device=device), torch.tensor(cols, device=device)
-        mask[r_t, c_t] = 0.0
-        if any(hasattr(c, "bonus") for c in constraints):
-            vals = [v for c, s, toks in zip(constraints, states, allowed)
-                    for v in (c.bonus(s, toks) if hasattr(c, "bonus") else [0.0] * len(toks))]
+        copies = _per_token(constraints, states, allowed, "log_copies")
+        mask[r_t, c_t] = 0.0 if copies is None else torch.tensor(copies, device=device, dtype=mask.dtype)
+        vals = _per_token(constraints, states, allowed, "bonus")
+        if vals is not None:
             bonus = torch.zeros((len(allowed), vocab), device=device)
             bonus[r_t, c_t] = torch.tensor(vals, device=device, dtype=bonus.dtype)
     return mask, bonus

@@ -274,11 +274,12 @@ def evaluate_qa_run(run_dir: str | Path, cfg: QAEvalConfig | None = None) -> dic
     from fa_nlp.io import atomic_dir, write_json, write_jsonl, write_text
     from fa_nlp.tasks.qa.prepare import load_qa_prepared
     from fa_nlp.training import checkpoint
+    from fa_nlp.training.distributed import resolve_device
 
     cfg = cfg or QAEvalConfig()
     started = time.time()
     run_dir = Path(run_dir)
-    device = torch.device(cfg.device if cfg.device != "auto" else ("cuda" if torch.cuda.is_available() else "cpu"))
+    device = torch.device(resolve_device(cfg.device))
     model, train_cfg = checkpoint.load_model(run_dir, cfg.step, device=device)
     ck = checkpoint.resolve(run_dir, cfg.step)
     base = run_dir if (run_dir / "config.json").is_file() or not (run_dir / "state.json").is_file() else ck.parent.parent

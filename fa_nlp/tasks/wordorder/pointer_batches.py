@@ -50,14 +50,6 @@ def _pad(rows: Sequence[Sequence[int]], value: int) -> Tensor:
     return torch.from_numpy(out)
 
 
-def pointer_source(src_pieces: np.ndarray, word_start: np.ndarray, strip_eos: bool = True
-                   ) -> tuple[np.ndarray, np.ndarray]:
-    """A (shuffled) source as stored (pieces + EOS) -> (pieces, word_index), slots in source order."""
-    body = src_pieces[:-1] if strip_eos else src_pieces
-    pieces, word_index, _ = _slot_rows(split_words(body, word_start))
-    return pieces, word_index
-
-
 def pointer_sources(srcs: Sequence[np.ndarray], word_start: np.ndarray, strip_eos: bool = True) -> dict[str, Tensor]:
     """A batch of sources for decoding: `pieces`, `word_index` [B,S] (0 = pad), `slot_word` [B,W+1]."""
     rows = [_slot_rows(split_words(s[:-1] if strip_eos else s, word_start)) for s in srcs]
@@ -106,16 +98,6 @@ def allowed_slots(used: Tensor, slot_pad: Tensor) -> Tensor:
     allowed = free.clone()
     allowed[..., 0] = ~free.any(-1)
     return allowed
-
-
-def merge_duplicates(logp: Tensor, slot_word: Tensor, allowed: Tensor) -> Tensor:
-    """Scores [N,W+1] where the first allowed copy of each word holds the log-sum-exp of all its
-    allowed copies and the other copies -inf: a beam then never holds two equal hypotheses, and
-    the word's probability is the one training optimised."""
-    same = (slot_word[:, :, None] == slot_word[:, None, :]) & allowed[:, None, :] & allowed[:, :, None]
-    merged = logp[:, None, :].masked_fill(~same, float("-inf")).logsumexp(-1)
-    earlier = same.tril(diagonal=-1).any(-1)  # an allowed copy of the same word sits at a lower slot
-    return merged.masked_fill(earlier | ~allowed, float("-inf"))
 
 
 def pointer_loss(logits: Tensor, batch: dict) -> Tensor:

@@ -10,10 +10,8 @@ import torch
 from fa_nlp.models import build_model, model_config
 from fa_nlp.tasks.wordorder.pointer_batches import (
     allowed_slots,
-    merge_duplicates,
     pointer_collate,
     pointer_loss,
-    pointer_source,
     pointer_sources,
     slot_pieces,
     split_words,
@@ -58,9 +56,8 @@ def test_identical_words_share_a_canonical_id():
 
 
 def test_source_strips_eos_and_batches_pad():
-    pieces, wi = pointer_source(np.array([9, 4, 3, 1, 6, EOS]), WORD_START)
-    assert pieces.tolist() == [9, 4, 3, 1, 6] and wi.tolist() == [1, 1, 2, 2, 3]
     b = pointer_sources([np.array([9, 4, 3, 1, 6, EOS]), np.array([6, 6, EOS])], WORD_START)
+    assert b["pieces"][0].tolist() == [9, 4, 3, 1, 6]  # EOS stripped
     assert b["word_index"].tolist() == [[1, 1, 2, 2, 3], [1, 2, 0, 0, 0]]
     assert b["slot_word"].tolist() == [[0, 1, 2, 3], [0, 1, 1, -1]]
 
@@ -117,13 +114,3 @@ def test_allowed_slots_end_with_eos_only():
     pad = torch.tensor([[False, False, False, True]])
     assert allowed_slots(torch.tensor([[False, False, False, False]]), pad).tolist() == [[False, True, True, False]]
     assert allowed_slots(torch.tensor([[False, True, True, False]]), pad).tolist() == [[True, False, False, False]]
-
-
-def test_merge_duplicates_keeps_one_copy_with_their_total():
-    logp = torch.log(torch.tensor([[0.1, 0.2, 0.3, 0.4]]))
-    slot_word = torch.tensor([[0, 1, 2, 1]])
-    allowed = torch.tensor([[False, True, True, True]])
-    out = merge_duplicates(logp, slot_word, allowed).exp()
-    assert torch.allclose(out, torch.tensor([[0.0, 0.6, 0.3, 0.0]]))
-    allowed = torch.tensor([[False, False, True, True]])  # copy 1 used: copy 3 stands alone
-    assert torch.allclose(merge_duplicates(logp, slot_word, allowed).exp(), torch.tensor([[0.0, 0.0, 0.3, 0.4]]))
