@@ -1,7 +1,9 @@
-"""Benchmark record of the QA recipe (`make qa-train qa-eval`): PQuAD Test EM/F1 of the pretrained and
-the from-scratch span model, beside the always-null and lexical baselines of the same evaluation.
+"""Benchmark record of the QA recipe (`make qa-train qa-eval`): PQuAD Test EM/F1 of the pretrained span
+model and of the same model from random weights at equal QA budget and at equal total compute, beside
+the always-null and lexical baselines of the same evaluation.
 
-    python benchmarks/record_qa_runs.py runs/qa-pquad-cpu runs/qa-pquad-scratch-cpu --pretrain runs/mlm-fa_text-cpu
+    python benchmarks/record_qa_runs.py --recipe runs/qa-pquad-cpu --scratch runs/qa-pquad-scratch-cpu \
+        --scratch-long runs/qa-pquad-scratch-long-cpu --pretrain runs/mlm-fa_text-cpu runs/qa-cloze-cpu
 
 Reads each RUN/config.json, RUN/metrics.jsonl and RUN/eval-<split>/metrics.json; copies the reports
 under benchmarks/results/qa-pquad-cpu/ and writes one JSON record with the machine.
@@ -39,33 +41,53 @@ def row(scores: dict) -> dict:
     return {k: round(p[k], 2) for k in ("exact", "f1", "HasAns_exact", "HasAns_f1", "NoAns_exact") if k in p}
 
 
+def core_minutes(run: Path) -> float:
+    """Wall-clock training minutes x threads (every CPU run here is single-threaded)."""
+    rows, cfg = _rows(run), json.loads((run / "config.json").read_text(encoding="utf-8"))["config"]
+    return round(max((r.get("elapsed_s", 0) for r in rows), default=0) / 60 * (cfg.get("threads") or 1), 1)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("pretrained")
-    ap.add_argument("scratch")
-    ap.add_argument("--pretrain", required=True, help="the MLM run the pretrained one started from")
+    ap.add_argument("--recipe", required=True, help="the pretrained span run evaluated on --split")
+    ap.add_argument("--scratch", required=True, help="the same model from random weights, same QA budget")
+    ap.add_argument("--scratch-long", default=None, help="from random weights, pretraining + QA budget")
+    ap.add_argument("--pretrain", nargs="+", required=True, help="the pretraining runs, in order")
     ap.add_argument("--split", default="test")
     ap.add_argument("--name", default="qa-pquad-cpu")
     args = ap.parse_args()
-    pre, scr = Path(args.pretrained), Path(args.scratch)
-    m_pre = json.loads((pre / f"eval-{args.split}" / "metrics.json").read_text(encoding="utf-8"))
-    m_scr = json.loads((scr / f"eval-{args.split}" / "metrics.json").read_text(encoding="utf-8"))
-    table = {f"baseline:{k}": row(v) for k, v in m_pre["baselines"].items()}
-    table["span model, random init"] = row(m_scr["model"])
-    table["span model, MLM-pretrained"] = row(m_pre["model"])
+    runs = {"recipe": Path(args.recipe), "scratch": Path(args.scratch)}
+    if args.scratch_long:
+        runs["scratch_long"] = Path(args.scratch_long)
+    metrics = {k: json.loads((r / f"eval-{args.split}" / "metrics.json").read_text(encoding="utf-8"))
+               for k, r in runs.items()}
+    pretrain = [Path(p) for p in args.pretrain]
+    pre_min = sum(core_minutes(p) for p in pretrain)
+    labels = {"scratch": "span model, random init, equal QA budget",
+              "scratch_long": "span model, random init, equal total compute",
+              "recipe": "span model, pretrained (" + " -> ".join(p.name for p in pretrain) + ")"}
+    table = {f"baseline:{k}": row(v) for k, v in metrics["recipe"]["baselines"].items()}
+    for k in ("scratch", "scratch_long", "recipe"):
+        if k in runs:
+            cm = core_minutes(runs[k]) + (pre_min if k == "recipe" else 0.0)
+            table[labels[k]] = {**row(metrics[k]["model"]), "core_minutes": round(cm, 1)}
     null_f1 = table.get("baseline:always_null", {}).get("f1")
+    lexical = max((v["f1"] for k, v in table.items() if k.startswith("baseline:lexical")), default=None)
     results = {
-        "split": args.split, "questions": m_pre["questions"], "table": table,
-        "signatures": {k: v.get("signature") for k, v in m_pre["model"].items() if isinstance(v, dict)},
-        "null_threshold": {"pretrained": m_pre["null_threshold_selection"], "scratch": m_scr["null_threshold_selection"]},
-        "training": {"pretraining": training(Path(args.pretrain)), "pretrained": training(pre), "scratch": training(scr)},
+        "split": args.split, "questions": metrics["recipe"]["questions"], "table": table,
+        "signatures": {k: v.get("signature") for k, v in metrics["recipe"]["model"].items() if isinstance(v, dict)},
+        "null_threshold": {k: m["null_threshold_selection"] for k, m in metrics.items()},
+        "training": {**{f"pretraining:{p.name}": training(p) for p in pretrain},
+                     **{k: training(r) for k, r in runs.items()}},
         "targets": {"f1_at_least_null_plus_10": (null_f1 + 10) if null_f1 is not None else None,
-                    "pretrained_f1": table["span model, MLM-pretrained"]["f1"],
-                    "scratch_f1": table["span model, random init"]["f1"]},
+                    "best_lexical_f1": lexical,
+                    "recipe_f1": table[labels["recipe"]]["f1"], "scratch_f1": table[labels["scratch"]]["f1"]},
     }
     out_dir = RESULTS_DIR / args.name
     out_dir.mkdir(parents=True, exist_ok=True)
-    for run, tag in ((pre, "pretrained"), (scr, "scratch"), (Path(args.pretrain), "mlm")):
+    for f in out_dir.iterdir():  # this run's files only
+        f.unlink()
+    for tag, run in [*runs.items(), *((p.name, p) for p in pretrain)]:
         for f in (run / f"eval-{args.split}" / "report.md", run / f"eval-{args.split}" / "metrics.json",
                   run / "curves.png", run / "config.json", run / f"eval-{args.split}" / "attention.png"):
             if f.is_file():

@@ -1,15 +1,18 @@
-"""`fa-nlp prepare-qa | prepare-mlm`: arrays for QA fine-tuning and masked-LM pretraining
+"""`fa-nlp prepare-qa | prepare-mlm | prepare-cloze`: data for QA fine-tuning and pretraining
 (training is `fa-nlp train --config fa_nlp/configs/qa-*.toml | mlm-*.toml`; `fa-nlp evaluate RUN`
 dispatches QA runs to `fa_nlp.tasks.qa.evaluate`).
 
     fa-nlp prepare-qa --build build/qa/pquad --out build/qa/prepared --dev-fraction 0.1
     fa-nlp prepare-mlm --text fa_text:A+B --qa-prepared build/qa/prepared --out build/mlm/prepared --max-len 128
+    fa-nlp prepare-cloze --text fa_text:A+B --qa-prepared build/qa/prepared --out build/qa/cloze.json
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+
+from fa_nlp.config import add_config_arguments
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -42,6 +45,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     m.add_argument("--json", action="store_true")
     m.set_defaults(func=_prepare_mlm)
 
+    c = sub.add_parser("prepare-cloze", help="plain text (+ QA training contexts) → cloze questions (SQuAD-v2 "
+                                             "JSON) for self-supervised QA pretraining; then `build qa --train`")
+    c.add_argument("--text", default="fa_text:A+B", help="corpus name / selection / path (read_documents)")
+    c.add_argument("--qa-prepared", required=True, help="prepare-qa output: its TRAIN contexts (added), its "
+                                                        "dev/test contexts (kept out), its normalization")
+    c.add_argument("--out", required=True, help="JSON file to write")
+    c.add_argument("--max-questions", type=int, default=0, help="stop after N questions (0 = all)")
+    c.add_argument("--max-docs", type=int, default=0, help="first N text documents only (0 = all)")
+    c.add_argument("--lenient", action="store_true", help="skip and count unreadable lines")
+    c.add_argument("--json", action="store_true")
+    add_config_arguments(c, "cloze settings (ClozeConfig: seed, questions_per_passage, unanswerable, ...)")
+    c.set_defaults(func=_prepare_cloze)
+
 
 def _prepare_qa(args) -> int:
     from fa_nlp.tasks.qa.prepare import prepare_qa
@@ -63,6 +79,18 @@ def _prepare_mlm(args) -> int:
     if args.json:
         print(json.dumps(meta, ensure_ascii=False, indent=2))
     print(f"prepare-mlm: arrays written to {args.out}")
+    return 0
+
+
+def _prepare_cloze(args) -> int:
+    from fa_nlp.config import config_from_args
+    from fa_nlp.tasks.qa.cloze import ClozeConfig, prepare_cloze
+
+    cfg = config_from_args(ClozeConfig, args)
+    counts = prepare_cloze(args.text, args.qa_prepared, args.out, cfg, max_questions=args.max_questions,
+                           max_docs=args.max_docs, lenient=args.lenient)
+    if args.json:
+        print(json.dumps(counts, ensure_ascii=False, indent=2))
     return 0
 
 

@@ -34,6 +34,8 @@ class ModelConfig:
     pooling: str = "mean"  # pointer: pieces -> word slot ("mean" | "attention")
     max_word_pieces: int = 16  # pointer: within-word position table (longer words share the last row)
     n_segments: int = 0  # encoder: segment (token type) embeddings, e.g. 2 for question/context; 0 = none
+    match_feature: bool = False  # span: embed whether a token's id also occurs in the other segment (DrQA's exact match)
+    match_min_id: int = 5  # span: ids below this (pad, unk, [CLS], [SEP], [MASK]) never count as a match
 
     def __post_init__(self) -> None:
         if self.d_model % self.n_heads:

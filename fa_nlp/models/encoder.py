@@ -71,7 +71,12 @@ class Encoder(nn.Module):
                 maps[f"encoder.{i}.self"] = w
         return self.norm(x)
 
-    def forward(self, ids: Tensor, segments: Tensor | None = None, maps: dict | None = None) -> tuple[Tensor, Tensor]:
-        """ids [B,S] right-padded with pad_id -> (hidden [B,S,D], pad [B,S] True = pad)."""
+    def forward(self, ids: Tensor, segments: Tensor | None = None, maps: dict | None = None,
+                extra: Tensor | None = None) -> tuple[Tensor, Tensor]:
+        """ids [B,S] right-padded with pad_id -> (hidden [B,S,D], pad [B,S] True = pad).
+        `extra` [B,S,D] is added to the input embeddings (a head's own input features)."""
         pad = ids.eq(self.cfg.pad_id)
-        return self.encode_embedded(self.embed_tokens(ids, segments=segments), pad, maps=maps), pad
+        x = self.embed_tokens(ids, segments=segments)
+        if extra is not None:
+            x = x + extra
+        return self.encode_embedded(x, pad, maps=maps), pad

@@ -40,6 +40,8 @@ class _EncoderOnly(nn.Module):
             rows.append(("segment_embed", enc.segment_embed.weight.numel()))
         if enc.pos_embed is not None:
             rows.append(("pos_embed", enc.pos_embed.weight.numel()))
+        if getattr(self, "match_embed", None) is not None:
+            rows.append(("match_embed", self.match_embed.weight.numel()))
         rows += [(f"encoder.{i}", count_parameters(layer)) for i, layer in enumerate(enc.layers)]
         rows.append(("encoder_norm", count_parameters(enc.norm)))
         rows.append((self._head_label, count_parameters(self.head)))
@@ -49,8 +51,12 @@ class _EncoderOnly(nn.Module):
     def attention_maps(self, ids: Tensor, segments: Tensor | None = None) -> dict[str, Tensor]:
         """Self-attention probabilities per layer, keys `encoder.{i}.self`, each [B,H,S,S]."""
         maps: dict[str, Tensor] = {}
-        self.encoder(ids, segments, maps=maps)
+        self.encoder(ids, segments, maps=maps, extra=self.input_features(ids, segments))
         return maps
+
+    def input_features(self, ids: Tensor, segments: Tensor | None) -> Tensor | None:
+        """Embedded features the head adds to the encoder's input (none by default)."""
+        return None
 
 
 class SpanModel(_EncoderOnly):
@@ -61,14 +67,35 @@ class SpanModel(_EncoderOnly):
         self.cfg = cfg
         self.encoder = Encoder(cfg)
         self.head = SpanHead(cfg.d_model)
+        # Not under `encoder.`: a pretrained encoder never has it, and it is never transferred.
+        self.match_embed = nn.Embedding(2, cfg.d_model) if cfg.match_feature else None
         self.encoder.init_embeddings()
         init_weights(self, cfg.n_encoder_layers)
         nn.init.zeros_(self.head.proj.bias)
+        if self.match_embed is not None:
+            nn.init.normal_(self.match_embed.weight, std=0.02)
+
+    def input_features(self, ids: Tensor, segments: Tensor | None) -> Tensor | None:
+        if self.match_embed is None or segments is None:
+            return None
+        return self.match_embed(exact_match(ids, segments, self.cfg.match_min_id).long())
 
     def forward(self, ids: Tensor, segments: Tensor | None = None) -> tuple[Tensor, Tensor]:
         """ids, segments [B,S] -> (start_logits, end_logits) [B,S] float32, padding at -1e4."""
-        hidden, pad = self.encoder(ids, segments)
+        hidden, pad = self.encoder(ids, segments, extra=self.input_features(ids, segments))
         return self.head(hidden, pad)
+
+
+def exact_match(ids: Tensor, segments: Tensor, min_id: int) -> Tensor:
+    """bool [B,S]: the token's id also occurs in the OTHER segment of its row (ids < min_id never).
+
+    DrQA's exact-match feature at the subword level: a small model trained from scratch on a few
+    thousand questions learns "the answer is near the words the question repeats" from it at once,
+    instead of first having to discover token identity through attention."""
+    valid = ids >= min_id
+    same = ids[:, :, None] == ids[:, None, :]
+    other = segments[:, :, None] != segments[:, None, :]
+    return (same & other & valid[:, None, :]).any(-1) & valid
 
 
 class MaskedLM(_EncoderOnly):

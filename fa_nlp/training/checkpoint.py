@@ -182,7 +182,9 @@ ENCODER_PREFIX = "encoder."
 
 def load_encoder(model, source: str | Path, device="cpu") -> str:
     """Copy the `encoder.*` weights of a checkpoint (run dir or checkpoint dir) into `model.encoder`,
-    whatever the two model kinds are (pretraining -> fine-tuning). Shapes must match; returns a note."""
+    whatever the two model kinds are (pretraining -> fine-tuning). Shapes must match; returns a note.
+    When the checkpoint is of the model's own kind (a span run continuing another span run), its
+    head and input features are copied as well: the whole model continues."""
     from safetensors.torch import load_file
 
     ck = resolve(source)
@@ -193,8 +195,13 @@ def load_encoder(model, source: str | Path, device="cpu") -> str:
     missing, unexpected = model.encoder.load_state_dict(enc, strict=False)
     if unexpected:
         raise ValueError(f"{ck}: encoder tensors not in this model: {', '.join(sorted(unexpected)[:5])}")
-    return (f"encoder initialised from {ck} ({len(enc)} tensors"
-            + (f"; not in the checkpoint, left as initialised: {', '.join(sorted(missing))})" if missing else ")"))
+    note = f"encoder initialised from {ck} ({len(enc)} tensors"
+    kind = read_state(ck).get("model_config", {}).get("kind")
+    if kind is not None and kind == getattr(model.cfg, "kind", None):
+        rest = {k: v for k, v in tensors.items() if not k.startswith(ENCODER_PREFIX)}
+        model.load_state_dict({**model.state_dict(), **rest}, strict=True)
+        note += f"; same kind {kind!r}: its {len(rest)} other tensors too"
+    return note + (f"; not in the checkpoint, left as initialised: {', '.join(sorted(missing))})" if missing else ")")
 
 
 def prune(run_dir: str | Path, keep: int) -> None:

@@ -24,6 +24,7 @@ class ModelSection:
     tie_embeddings: bool | None = None
     pooling: str | None = None  # pointer: pieces -> word slot (mean | attention)
     n_segments: int | None = None  # encoder: segment embeddings (2 for question/context)
+    match_feature: bool | None = None  # span: exact-match input feature (token id also in the other segment)
 
 
 @dataclass

@@ -109,3 +109,27 @@ def test_tiny_span_model_learns_the_token_after_x(synthetic_prepared, tmp_path):
     rows = [json.loads(x) for x in (tmp_path / "run" / "metrics.jsonl").read_text().splitlines()]
     last = rows[-1]
     assert last["dev_em"] >= 95.0, last  # through the real post-processing and Persian-aware EM
+
+
+def test_exact_match_feature_marks_tokens_shared_by_question_and_context():
+    from fa_nlp.models.span import exact_match
+
+    #                  CLS  q9  q12 SEP  c11 c12 c9  c12 SEP PAD
+    ids = torch.tensor([[CLS, 9, 12, SEP, 11, 12, 9, 12, SEP, PAD]])
+    seg = torch.tensor([[0, 0, 0, 0, 1, 1, 1, 1, 1, 0]])
+    got = exact_match(ids, seg, min_id=5)[0].tolist()
+    # specials and padding never match (the [SEP]s occur in both segments); 11 is only in the context
+    assert got == [False, True, True, False, False, True, True, True, False, False]
+    span = build_model(model_config("tiny", vocab_size=100, kind="span", n_segments=2, match_feature=True))
+    plain = build_model(model_config("tiny", vocab_size=100, kind="span", n_segments=2))
+    assert span.num_parameters() == plain.num_parameters() + 2 * 64
+    assert sum(n for _, n in span.parameter_table()) == span.num_parameters()
+    assert not any(k.startswith("encoder.") for k, _ in span.named_parameters() if "match" in k)
+    span.eval()
+    with torch.no_grad():  # the feature reaches the output, and only through match_embed
+        span.match_embed.weight.normal_(std=1.0)
+        with_feature, _ = span(ids, seg)
+        without, _ = span.head(*span.encoder(ids, seg))
+        assert not torch.allclose(with_feature, without)
+        span.match_embed.weight.zero_()
+        assert torch.allclose(span(ids, seg)[0], without)

@@ -71,22 +71,13 @@ def _contexts(qa_prepared: Path, split: str) -> list[str]:
     return [row["context"] for _, row in iter_jsonl(f)] if f.is_file() else []
 
 
-def prepare_mlm(text: str, qa_prepared: str | Path, out_dir: str | Path, max_len: int = 128, dev_docs: int = 200,
-                max_docs: int = 0, normalize: bool | None = None, lenient: bool = False, seed: int = 1234,
-                log=print) -> dict[str, Any]:
-    """Write the MLM prepared dir (module docstring); returns its manifest. `text=""`: QA contexts only."""
+def pretraining_texts(text: str, qa_prepared: Path, normalize: bool, lenient: bool = False, max_docs: int = 0):
+    """Plain text for pretraining: the documents of `text` (normalized like the QA build when
+    `normalize`), minus those sharing a 13-word shingle with a dev or test context, then each
+    distinct context of the QA TRAIN split. Returns (texts, counts, skip report or None)."""
     from fa_nlp.data.readers import read_documents
-    from fa_nlp.io import atomic_dir
     from fa_nlp.report import SkipReport
-    from fa_nlp.tokenization import QA_FILE, load_fast_tokenizer
 
-    started = time.time()
-    qa_prepared = Path(qa_prepared)
-    qa_meta = json.loads((qa_prepared / "manifest.json").read_text(encoding="utf-8"))
-    tok_dir = qa_prepared / "tokenizer"
-    tok = load_fast_tokenizer(tok_dir / QA_FILE)
-    if normalize is None:
-        normalize = bool(qa_meta.get("build", {}).get("config", {}).get("normalize", False))
     held_out = set()
     for split in ("dev", "test"):
         for c in _contexts(qa_prepared, split):
@@ -108,9 +99,27 @@ def prepare_mlm(text: str, qa_prepared: str | Path, out_dir: str | Path, max_len
                 dropped += 1
                 continue
             texts.append(t)
-    qa_ctx = _contexts(qa_prepared, "train")  # already normalized as the QA build did
-    n_text = len(texts)
-    texts += qa_ctx
+    kept = len(texts)
+    texts += _contexts(qa_prepared, "train")  # already normalized as the QA build did
+    return texts, {"read": read, "kept": kept, "dropped": dropped}, report
+
+
+def prepare_mlm(text: str, qa_prepared: str | Path, out_dir: str | Path, max_len: int = 128, dev_docs: int = 200,
+                max_docs: int = 0, normalize: bool | None = None, lenient: bool = False, seed: int = 1234,
+                log=print) -> dict[str, Any]:
+    """Write the MLM prepared dir (module docstring); returns its manifest. `text=""`: QA contexts only."""
+    from fa_nlp.io import atomic_dir
+    from fa_nlp.tokenization import QA_FILE, load_fast_tokenizer
+
+    started = time.time()
+    qa_prepared = Path(qa_prepared)
+    qa_meta = json.loads((qa_prepared / "manifest.json").read_text(encoding="utf-8"))
+    tok_dir = qa_prepared / "tokenizer"
+    tok = load_fast_tokenizer(tok_dir / QA_FILE)
+    if normalize is None:
+        normalize = bool(qa_meta.get("build", {}).get("config", {}).get("normalize", False))
+    texts, stats, report = pretraining_texts(text, qa_prepared, normalize, lenient=lenient, max_docs=max_docs)
+    n_text, read, dropped, qa_ctx = stats["kept"], stats["read"], stats["dropped"], texts[stats["kept"]:]
     rng = np.random.default_rng(seed)
     order = rng.permutation(len(texts))
     n_dev = min(dev_docs, len(texts) // 10)

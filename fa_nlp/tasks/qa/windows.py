@@ -380,9 +380,12 @@ def label_windows(
 ) -> tuple[np.ndarray, np.ndarray]:
     """run_qa's labelling, vectorized. `start_char`/`end_char` per window (-1 = no answer).
 
-    Same rules, quirks included: [CLS] when unanswerable or the answer is not fully inside the
-    window's context; otherwise start = last token (from the context start on) whose start offset
-    is <= start_char, end = first token (from the context end back) whose end offset is >= end_char.
+    Same rules: [CLS] when unanswerable or the answer is not fully inside the window's context;
+    otherwise start = last CONTEXT token whose start offset is <= start_char, end = first token (from
+    the context end back) whose end offset is >= end_char. One quirk is NOT copied: when the answer
+    starts in the window's last context token, run_qa's loop runs on through [SEP] and the padding
+    (their offsets are (0, 0)) and labels the last position of the row (383 of 384), past the
+    context; here the start is that last context token.
     """
     n, width = win.input_ids.shape
     rows = np.arange(n)
@@ -397,8 +400,8 @@ def label_windows(
         & (e_off[rows, np.maximum(ce, 0)] >= end_char)
     )
     # start: first token at/after the context start whose start offset passes start_char, minus one
-    stop = (pos >= cs[:, None]) & (pos < win.lengths[:, None]) & (s_off > sc)
-    start = np.where(stop.any(axis=1), stop.argmax(axis=1), win.lengths) - 1
+    stop = (pos >= cs[:, None]) & (pos <= ce[:, None]) & (s_off > sc)
+    start = np.where(stop.any(axis=1), stop.argmax(axis=1), ce + 1) - 1
     # end: last token at/before the context end whose end offset falls short of end_char, plus one
     short = (pos <= ce[:, None]) & (e_off < ec)
     end = width - 1 - short[:, ::-1].argmax(axis=1) + 1

@@ -96,3 +96,22 @@ def test_init_from_copies_the_encoder_exactly(mlm_run, qa_prepared, qa_cfg, tmp_
     for k in enc:
         assert (mlm[k] == qa[k]).all(), k
     assert "head.proj.weight" in qa and "head.proj.weight" not in mlm  # heads are never transferred
+
+
+def test_init_from_a_run_of_the_same_kind_copies_the_whole_model(mlm_run, qa_prepared, qa_cfg, tmp_path):
+    """MLM -> span (cloze pretraining) -> span (PQuAD): the second hop keeps the head and the
+    exact-match embedding too, not only the encoder."""
+    from fa_nlp.tasks.base import train_task
+    from fa_nlp.training import checkpoint
+
+    first, second = tmp_path / "cloze", tmp_path / "qa"
+    train_task(qa_cfg(qa_prepared, first, f"init_from={mlm_run}", "optim.max_steps=3", "model.match_feature=true"))
+    train_task(qa_cfg(qa_prepared, second, f"init_from={first}", "optim.max_steps=1", "optim.lr=0.0",
+                      "model.match_feature=true"))
+    a = load_file(str(checkpoint.latest(first) / "model.safetensors"))
+    b = load_file(str(checkpoint.latest(second) / "model.safetensors"))
+    assert "match_embed.weight" in a and sorted(a) == sorted(b)
+    for k in a:
+        assert (a[k] == b[k]).all(), k
+    with pytest.raises(RuntimeError, match="match_embed"):  # a model without the feature cannot take it silently
+        train_task(qa_cfg(qa_prepared, tmp_path / "bad", f"init_from={first}", "optim.max_steps=1"))

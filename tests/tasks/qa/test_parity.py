@@ -51,6 +51,20 @@ def _mismatches(mine, theirs, columns) -> dict[str, int]:
     return out
 
 
+def _fix_run_qa_end_quirk(theirs, sep_id: int) -> int:
+    """run_qa labels an answer that starts in the window's last context token with the row's last
+    position (its loop runs on through [SEP] and the padding); fa_nlp labels that context token
+    (`label_windows`' docstring). Move run_qa's label there; return how many rows that was."""
+    n = 0
+    for i, (ids, start) in enumerate(zip(theirs["input_ids"], theirs["start_positions"])):
+        ids = list(ids)
+        last_ctx = len(ids) - 1 - ids[::-1].index(sep_id) - 1
+        if start > last_ctx:
+            theirs["start_positions"][i] = last_ctx
+            n += 1
+    return n
+
+
 @pytest.mark.parametrize("split", ["Validation", "Test"])
 @pytest.mark.parametrize(("max_length", "overlap"), [(384, 128), (128, 32)])
 def test_pquad_parity(pquad, toks, split, max_length, overlap):
@@ -69,7 +83,9 @@ def test_pquad_parity(pquad, toks, split, max_length, overlap):
 
     mine = prepare_train_features(batch(), tok, max_length, overlap)
     theirs = ref.prepare_train_features(batch(), hf, max_length, overlap)
+    quirks = _fix_run_qa_end_quirk(theirs, tok.token_to_id("[SEP]"))
     assert _mismatches(mine, theirs, TRAIN_COLUMNS) == dict.fromkeys(TRAIN_COLUMNS, 0)
+    assert quirks <= 5  # rare: an answer starting in a window's very last context token
     assert (np.asarray(mine["start_positions"]) != 0).any()  # real labels were compared, not only [CLS]
     if max_length == 384:
         mine = prepare_eval_features(batch(), tok, max_length, overlap)

@@ -1,0 +1,93 @@
+"""Cloze questions from plain text: answers are where they say, unanswerable ones really are,
+seeded, and the output reads back through the project's own QA reader."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from fa_nlp.tasks.qa.cloze import WH_WORDS, ClozeConfig, cloze_dataset, cloze_question, passages
+
+TEXTS = [
+    "تهران پایتخت ایران است و جمعیت آن بیش از هشت میلیون نفر است. رود کرج از شمال غربی این شهر می‌گذرد "
+    "و آب آشامیدنی آن را تامین می‌کند. برج میلاد در سال ۱۳۸۶ در غرب تهران ساخته شد و بلندترین برج کشور است. "
+    "دانشگاه تهران قدیمی‌ترین دانشگاه نوین ایران است که در سال ۱۳۱۳ گشایش یافت.",
+    "سعدی شاعر بزرگ شیراز در قرن هفتم زندگی می‌کرد و گلستان را به نثر آمیخته به نظم نوشت. "
+    "بوستان او کتابی منظوم در ده باب درباره اخلاق و تربیت است. آرامگاه سعدی در شمال شرقی شیراز قرار دارد.",
+    "یک جمله تنها که هیچ جمله دیگری کنارش نیست و پرسشی از آن ساخته نمی‌شود.",
+]
+
+
+def _questions(squad):
+    for art in squad["data"]:
+        for p in art["paragraphs"]:
+            for q in p["qas"]:
+                yield p["context"], q
+
+
+def test_answers_point_into_the_context_and_unanswerable_ones_are_absent():
+    squad, counts = cloze_dataset(TEXTS * 20, ClozeConfig(seed=3, unanswerable=0.4))
+    qs = list(_questions(squad))
+    assert counts["questions"] == len(qs) > 0 and counts["passages_too_short"] == 20  # the one-sentence text
+    assert 0 < counts["unanswerable"] < len(qs)
+    assert len({q["id"] for _, q in qs}) == len(qs)
+    for context, q in qs:
+        assert q["question"].endswith("؟") and any(w in q["question"] for w in WH_WORDS)
+        if q["is_impossible"]:
+            assert q["answers"] == []
+        else:
+            (a,) = q["answers"]
+            assert context[a["answer_start"] : a["answer_start"] + len(a["text"])] == a["text"]
+            assert a["text"] == a["text"].strip("«».،؛؟!")  # no punctuation at the answer's edges
+    for context, q in qs:
+        if q["is_impossible"]:  # the sentence was cut out of the passage: the context is shorter
+            assert not any(context == t for t in TEXTS)
+
+
+def test_seeded_and_capped():
+    a, _ = cloze_dataset(TEXTS, ClozeConfig(seed=1))
+    b, _ = cloze_dataset(TEXTS, ClozeConfig(seed=1))
+    c, _ = cloze_dataset(TEXTS, ClozeConfig(seed=2))
+    assert a == b and a != c
+    capped, counts = cloze_dataset(TEXTS * 10, ClozeConfig(seed=1), max_questions=5)
+    assert counts["questions"] == len(list(_questions(capped))) == 5
+    one, _ = cloze_dataset(TEXTS[:1], ClozeConfig(questions_per_passage=1))
+    assert len(list(_questions(one))) == 1
+
+
+def test_question_replaces_the_answer_by_a_question_word():
+    import random
+
+    s = "برج میلاد در سال ۱۳۸۶ در غرب تهران ساخته شد و بلندترین برج کشور است."
+    cfg = ClozeConfig(drop_words=0.0, max_question_words=40)
+    for seed in range(20):
+        q, a0, a1 = cloze_question(s, random.Random(seed), cfg, frozenset({"در", "و", "است"}))
+        # nothing dropped: the question is the sentence with the answer swapped for one question word
+        expected = " ".join((s[:a0] + " " + s[a1:]).rstrip(".").split())
+        assert any(" ".join(q[:-1].replace(w, " ", 1).split()) == expected for w in WH_WORDS), (q, s[a0:a1])
+
+
+def test_passages_cut_at_sentence_ends():
+    got = passages(TEXTS[0], max_chars=120)
+    assert len(got) > 1
+    for p, spans in got:
+        assert all(0 <= s < e <= len(p) for s, e in spans)
+        assert p in TEXTS[0]
+
+
+def test_written_file_reads_back_as_qa_examples(tmp_path):
+    from fa_nlp.tasks.qa.examples import read_qa_examples
+
+    squad, counts = cloze_dataset(TEXTS * 3, ClozeConfig(seed=5))
+    f = tmp_path / "cloze.json"
+    f.write_text(json.dumps(squad, ensure_ascii=False), encoding="utf-8")
+    examples, report = read_qa_examples(f, normalize=False)
+    assert len(examples) == counts["questions"]
+    assert sum(e.is_impossible for e in examples) == counts["unanswerable"]
+    assert report.skips.kept == report.skips.read == counts["questions"] and report.fixed == 0
+
+
+@pytest.mark.parametrize("field", ["questions_per_passage", "unanswerable"])
+def test_config_fields_exist(field):
+    assert hasattr(ClozeConfig(), field)
