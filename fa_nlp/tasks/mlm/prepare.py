@@ -71,13 +71,17 @@ def _contexts(qa_prepared: Path, split: str) -> list[str]:
     return [row["context"] for _, row in iter_jsonl(f)] if f.is_file() else []
 
 
-def pretraining_texts(text: str, qa_prepared: Path, normalize: bool, lenient: bool = False, max_docs: int = 0):
-    """Plain text for pretraining: the documents of `text` (normalized like the QA build when
-    `normalize`), minus those sharing a 13-word shingle with a dev or test context, then each
-    distinct context of the QA TRAIN split. Returns (texts, counts, skip report or None)."""
+def pretraining_texts(text: str, qa_prepared: Path, normalize: bool | None = None, lenient: bool = False,
+                      max_docs: int = 0):
+    """Plain text for pretraining: the documents of `text` (normalized when `normalize`; None = as
+    the QA build did), minus those sharing a 13-word shingle with a dev or test context, then each
+    distinct context of the QA TRAIN split. Returns (texts, counts incl. `normalized`, skip report or None)."""
     from fa_nlp.data.readers import read_documents
     from fa_nlp.report import SkipReport
 
+    if normalize is None:
+        qa_meta = json.loads((Path(qa_prepared) / MANIFEST).read_text(encoding="utf-8"))
+        normalize = bool(qa_meta.get("build", {}).get("config", {}).get("normalize", False))
     held_out = set()
     for split in ("dev", "test"):
         for c in _contexts(qa_prepared, split):
@@ -101,7 +105,7 @@ def pretraining_texts(text: str, qa_prepared: Path, normalize: bool, lenient: bo
             texts.append(t)
     kept = len(texts)
     texts += _contexts(qa_prepared, "train")  # already normalized as the QA build did
-    return texts, {"read": read, "kept": kept, "dropped": dropped}, report
+    return texts, {"read": read, "kept": kept, "dropped": dropped, "normalized": normalize}, report
 
 
 def prepare_mlm(text: str, qa_prepared: str | Path, out_dir: str | Path, max_len: int = 128, dev_docs: int = 200,
@@ -113,12 +117,10 @@ def prepare_mlm(text: str, qa_prepared: str | Path, out_dir: str | Path, max_len
 
     started = time.time()
     qa_prepared = Path(qa_prepared)
-    qa_meta = json.loads((qa_prepared / "manifest.json").read_text(encoding="utf-8"))
     tok_dir = qa_prepared / "tokenizer"
     tok = load_fast_tokenizer(tok_dir / QA_FILE)
-    if normalize is None:
-        normalize = bool(qa_meta.get("build", {}).get("config", {}).get("normalize", False))
     texts, stats, report = pretraining_texts(text, qa_prepared, normalize, lenient=lenient, max_docs=max_docs)
+    normalize = stats["normalized"]
     n_text, read, dropped, qa_ctx = stats["kept"], stats["read"], stats["dropped"], texts[stats["kept"]:]
     rng = np.random.default_rng(seed)
     order = rng.permutation(len(texts))

@@ -164,17 +164,14 @@ def prepare_cloze(text: str, qa_prepared, out_file, cfg: ClozeConfig = ClozeConf
     from fa_nlp.io import atomic_open
     from fa_nlp.tasks.mlm.prepare import pretraining_texts
 
-    qa_prepared = Path(qa_prepared)
-    meta = json.loads((qa_prepared / "manifest.json").read_text(encoding="utf-8"))
-    normalize = bool(meta.get("build", {}).get("config", {}).get("normalize", False))
-    texts, stats, report = pretraining_texts(text, qa_prepared, normalize, lenient=lenient, max_docs=max_docs)
+    texts, stats, report = pretraining_texts(text, Path(qa_prepared), lenient=lenient, max_docs=max_docs)
     random.Random(cfg.seed).shuffle(texts)  # a --max-questions cap then samples every source
     from hazm import stopwords_list
 
     squad, counts = cloze_dataset(texts, cfg, max_questions=max_questions, stop_words=stopwords_list())
     counts.update(text_documents_read=stats["read"], text_documents_kept=stats["kept"],
                   dropped_sharing_a_13_word_shingle_with_qa_dev_or_test=stats["dropped"],
-                  qa_train_contexts=len(texts) - stats["kept"], normalized=normalize)
+                  qa_train_contexts=len(texts) - stats["kept"], normalized=stats["normalized"])
     if report is not None:
         counts["skips"] = report.to_dict()
     squad["fa_nlp"] = {"made_by": "fa-nlp prepare-cloze", "config": cfg.__dict__, "text": text, "counts": counts}

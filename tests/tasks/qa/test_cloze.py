@@ -91,3 +91,18 @@ def test_written_file_reads_back_as_qa_examples(tmp_path):
 @pytest.mark.parametrize("field", ["questions_per_passage", "unanswerable"])
 def test_config_fields_exist(field):
     assert hasattr(ClozeConfig(), field)
+
+
+def test_prepare_cloze_keeps_qa_dev_and_test_text_out_and_is_reproducible(sample_dir, qa_prepared, tmp_path):
+    from fa_nlp.tasks.qa.cloze import prepare_cloze
+    from fa_nlp.tasks.qa.examples import read_qa_examples
+
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    counts = prepare_cloze(str(sample_dir / "documents.txt"), qa_prepared, a, ClozeConfig(seed=7), log=lambda *x: None)
+    prepare_cloze(str(sample_dir / "documents.txt"), qa_prepared, b, ClozeConfig(seed=7), log=lambda *x: None)
+    assert a.read_bytes() == b.read_bytes()
+    # the sample's qa.json contexts repeat documents.txt paragraphs: those of dev/test contexts are dropped
+    assert counts["dropped_sharing_a_13_word_shingle_with_qa_dev_or_test"] > 0 and counts["qa_train_contexts"] > 0
+    examples, _ = read_qa_examples(a, normalize=False)
+    assert len(examples) == counts["questions"] > 0
+    assert json.loads(a.read_text(encoding="utf-8"))["fa_nlp"]["counts"]["questions"] == counts["questions"]
