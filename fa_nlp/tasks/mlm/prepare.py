@@ -20,7 +20,6 @@ Files: `{split}.ids.npy` [N, max_len] (uint16 when the vocabulary fits), `{split
 
 from __future__ import annotations
 
-import json
 import shutil
 import time
 from pathlib import Path
@@ -79,8 +78,8 @@ def pretraining_texts(text: str, qa_prepared: Path, normalize: bool | None = Non
     from fa_nlp.data.readers import read_documents
     from fa_nlp.report import SkipReport
 
+    qa_meta = read_prepared_manifest(qa_prepared, "fa-nlp prepare-qa", "qa", MANIFEST)
     if normalize is None:
-        qa_meta = json.loads((Path(qa_prepared) / MANIFEST).read_text(encoding="utf-8"))
         normalize = bool(qa_meta.get("build", {}).get("config", {}).get("normalize", False))
     held_out = set()
     for split in ("dev", "test"):
@@ -117,6 +116,7 @@ def prepare_mlm(text: str, qa_prepared: str | Path, out_dir: str | Path, max_len
 
     started = time.time()
     qa_prepared = Path(qa_prepared)
+    read_prepared_manifest(qa_prepared, "fa-nlp prepare-qa", "qa", MANIFEST)  # a clear error before any work
     tok_dir = qa_prepared / "tokenizer"
     tok = load_fast_tokenizer(tok_dir / QA_FILE)
     texts, stats, report = pretraining_texts(text, qa_prepared, normalize, lenient=lenient, max_docs=max_docs)

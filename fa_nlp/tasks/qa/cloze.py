@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 WH_WORDS = ("چه", "چه کسی", "چه چیزی", "کجا", "چه زمانی", "چند", "کدام", "چگونه")
 _WORD = re.compile(r"\S+")
