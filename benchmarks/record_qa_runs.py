@@ -28,7 +28,10 @@ def training(run: Path) -> dict:
     rows, cfg = _rows(run), json.loads((run / "config.json").read_text(encoding="utf-8"))["config"]
     speed = [r["tokens_per_s"] for r in rows if "tokens_per_s" in r][1:]
     busy = [r["cpu_cores_busy"] for r in rows if "cpu_cores_busy" in r][1:]
+    # core-minutes = wall-clock training minutes x threads (every CPU run here is single-threaded)
+    minutes = max((r.get("elapsed_s", 0) for r in rows), default=0) / 60
     return {"steps": rows[-1]["step"] if rows else 0, "threads": cfg.get("threads"),
+            "core_minutes": round(minutes * (cfg.get("threads") or 1), 1),
             "max_minutes": cfg["optim"].get("max_minutes"), "init_from": cfg.get("init_from") or None,
             "tokens_per_s_median": statistics.median(speed) if speed else None,
             "cpu_cores_busy_median": statistics.median(busy) if busy else None,
@@ -39,12 +42,6 @@ def training(run: Path) -> dict:
 def row(scores: dict) -> dict:
     p = scores["persian"]
     return {k: round(p[k], 2) for k in ("exact", "f1", "HasAns_exact", "HasAns_f1", "NoAns_exact") if k in p}
-
-
-def core_minutes(run: Path) -> float:
-    """Wall-clock training minutes x threads (every CPU run here is single-threaded)."""
-    rows, cfg = _rows(run), json.loads((run / "config.json").read_text(encoding="utf-8"))["config"]
-    return round(max((r.get("elapsed_s", 0) for r in rows), default=0) / 60 * (cfg.get("threads") or 1), 1)
 
 
 def main() -> None:
@@ -62,14 +59,15 @@ def main() -> None:
     metrics = {k: json.loads((r / f"eval-{args.split}" / "metrics.json").read_text(encoding="utf-8"))
                for k, r in runs.items()}
     pretrain = [Path(p) for p in args.pretrain]
-    pre_min = sum(core_minutes(p) for p in pretrain)
+    trained = {**{f"pretraining:{p.name}": training(p) for p in pretrain}, **{k: training(r) for k, r in runs.items()}}
+    pre_min = sum(trained[f"pretraining:{p.name}"]["core_minutes"] for p in pretrain)
     labels = {"scratch": "span model, random init, equal QA budget",
               "scratch_long": "span model, random init, equal total compute",
               "recipe": "span model, pretrained (" + " -> ".join(p.name for p in pretrain) + ")"}
     table = {f"baseline:{k}": row(v) for k, v in metrics["recipe"]["baselines"].items()}
     for k in ("scratch", "scratch_long", "recipe"):
         if k in runs:
-            cm = core_minutes(runs[k]) + (pre_min if k == "recipe" else 0.0)
+            cm = trained[k]["core_minutes"] + (pre_min if k == "recipe" else 0.0)
             table[labels[k]] = {**row(metrics[k]["model"]), "core_minutes": round(cm, 1)}
     null_f1 = table.get("baseline:always_null", {}).get("f1")
     lexical = max((v["f1"] for k, v in table.items() if k.startswith("baseline:lexical")), default=None)
@@ -77,8 +75,7 @@ def main() -> None:
         "split": args.split, "questions": metrics["recipe"]["questions"], "table": table,
         "signatures": {k: v.get("signature") for k, v in metrics["recipe"]["model"].items() if isinstance(v, dict)},
         "null_threshold": {k: m["null_threshold_selection"] for k, m in metrics.items()},
-        "training": {**{f"pretraining:{p.name}": training(p) for p in pretrain},
-                     **{k: training(r) for k, r in runs.items()}},
+        "training": trained,
         "targets": {"f1_at_least_null_plus_10": (null_f1 + 10) if null_f1 is not None else None,
                     "best_lexical_f1": lexical,
                     "recipe_f1": table[labels["recipe"]]["f1"], "scratch_f1": table[labels["scratch"]]["f1"]},

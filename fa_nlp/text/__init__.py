@@ -7,6 +7,7 @@ Importing this package does not import hazm; hazm loads on first use (see `_hazm
     ['دکتر م. ع. کرمانی آمد.', 'او گفت: «سلام!»', 'آیا رفت؟']
 """
 
+from fa_nlp.text._hazm import stop_words
 from fa_nlp.text.normalize import Normalized, NormalizeOptions, normalize
 from fa_nlp.text.sentences import sentence_spans, split_sentences
 from fa_nlp.text.words import detokenize, words
@@ -18,5 +19,6 @@ __all__ = [
     "normalize",
     "sentence_spans",
     "split_sentences",
+    "stop_words",
     "words",
 ]

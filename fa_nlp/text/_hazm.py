@@ -15,6 +15,12 @@ def hazm_module() -> Any:
 
 
 @functools.cache
+def stop_words() -> frozenset[str]:
+    """hazm's Persian stop-word list (read from its data file once)."""
+    return frozenset(hazm_module().stopwords_list())
+
+
+@functools.cache
 def normalizer(join_compounds: bool = False, **flags: bool) -> Any:
     """A `hazm.Normalizer` built once per distinct set of constructor flags.
 

@@ -164,12 +164,11 @@ def prepare_cloze(text: str, qa_prepared, out_file, cfg: ClozeConfig = ClozeConf
 
     from fa_nlp.io import atomic_open
     from fa_nlp.tasks.mlm.prepare import pretraining_texts
+    from fa_nlp.text import stop_words
 
     texts, stats, report = pretraining_texts(text, Path(qa_prepared), lenient=lenient, max_docs=max_docs)
     random.Random(cfg.seed).shuffle(texts)  # a --max-questions cap then samples every source
-    from hazm import stopwords_list
-
-    squad, counts = cloze_dataset(texts, cfg, max_questions=max_questions, stop_words=stopwords_list())
+    squad, counts = cloze_dataset(texts, cfg, max_questions=max_questions, stop_words=stop_words())
     counts.update(text_documents_read=stats["read"], text_documents_kept=stats["kept"],
                   dropped_sharing_a_13_word_shingle_with_qa_dev_or_test=stats["dropped"],
                   qa_train_contexts=len(texts) - stats["kept"], normalized=stats["normalized"])
