@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-RESULTS_DIR = Path(__file__).resolve().parent / "results"
+# FA_NLP_BENCH_RESULTS: another folder (gpu_run.sh keeps a job's records, and its dry run's, in the job dir)
+RESULTS_DIR = Path(os.environ.get("FA_NLP_BENCH_RESULTS") or Path(__file__).resolve().parent / "results")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
@@ -76,6 +77,19 @@ def machine_info() -> dict[str, Any]:
     return info
 
 
+def _portable(obj: Any) -> Any:
+    """Every string of a record with absolute data/repository paths made portable (`$FA_NLP_DATA/...`)."""
+    from fa_nlp.settings import portable_text
+
+    if isinstance(obj, str):
+        return portable_text(obj)
+    if isinstance(obj, dict):
+        return {k: _portable(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_portable(v) for v in obj]
+    return obj
+
+
 def record(name: str, results: dict[str, Any], results_dir: Path | None = None) -> Path:
     """Write `results` plus machine info to benchmarks/results/<name>-<UTC timestamp>.json (atomically)."""
     from fa_nlp.io import write_json
@@ -89,6 +103,17 @@ def record(name: str, results: dict[str, Any], results_dir: Path | None = None) 
         "results": results,
     }
     out = (results_dir or RESULTS_DIR) / f"{name}-{now.strftime('%Y%m%dT%H%M%SZ')}.json"
-    write_json(out, payload)
+    write_json(out, _portable(payload))
     print(f"record written: {out}")
     return out
+
+
+def real_data_root(what: str = "the PQuAD mirror") -> Path | None:
+    """The real-data folder (FA_NLP_DATA), or None after saying on stderr that the benchmark needs `what`
+    from it: a benchmark on real data must not fall back to something else and report it as real."""
+    from fa_nlp.settings import data_root
+
+    root = data_root()
+    if root is None:
+        print(f"needs {what}: set FA_NLP_DATA", file=sys.stderr)
+    return root

@@ -1,7 +1,7 @@
 """Training throughput: our Seq2SeqTransformer (bf16, fused SDPA, token-budget batches, compile on/off)
 vs. a plain `torch.nn.Transformer` of the same size in fp32 on padded fixed-size batches.
 
-    # one GPU, base model, on prepared word-order data (fa-nlp prepare ...):
+    # one GPU, base model, on prepared word-order data (fa-nlp prepare wordorder ...):
     python benchmarks/bench_train.py --prepared build/prepared/fa_text --model base
     # no GPU / no data: tiny model, synthetic lengths, CPU, a few steps (checks the script runs):
     python benchmarks/bench_train.py --cpu-smoke
@@ -167,7 +167,7 @@ def run_variant(name, model, batches, args, device, amp, flops_fn):
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--prepared", default=None, help="dir from `fa-nlp prepare` (default: synthetic lengths)")
+    ap.add_argument("--prepared", default=None, help="dir from `fa-nlp prepare wordorder` (default: synthetic lengths)")
     ap.add_argument("--model", default="base")
     ap.add_argument("--vocab", type=int, default=8000, help="synthetic data only")
     ap.add_argument("--max-tokens", type=int, default=16384, help="token budget per batch (padded src+tgt)")

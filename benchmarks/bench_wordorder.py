@@ -15,9 +15,7 @@ Writes a JSON record via benchmarks/_record.py.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
-import resource
 import subprocess
 import sys
 import tempfile
@@ -29,27 +27,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 def _child(args: argparse.Namespace) -> None:
     """One build in this process; prints a JSON line with timings and memory."""
-    from fa_nlp.tasks.wordorder.build import WordOrderConfig, build
+    from _build_child import measure_build
+
+    from fa_nlp.tasks.wordorder.build import WordOrderConfig
 
     cfg = WordOrderConfig(corpora=args.corpus, num_proc=args.num_proc, test_min_words=5, test_max_words=15)
-    t0 = time.perf_counter()
-    build(cfg, args.out, force=True, progress=False, log=lambda m: None)
-    wall = time.perf_counter() - t0
-    manifest = json.loads((Path(args.out) / "manifest.json").read_text())
-    c = manifest["counts"]
-    hashes = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted((Path(args.out) / "parquet").glob("*"))}
-    print(json.dumps({
-        "wall_s": wall,
-        "documents": c["documents"]["read"],
-        "sentences_read": c["sentences"]["read"],
-        "sentences_kept": c["sentences"]["kept"],
-        "examples": sum(c["examples"].values()),
-        "examples_per_split": c["examples"],
-        "peak_rss_main_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "peak_rss_largest_worker_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
-        "input_bytes": sum(i["bytes"] for i in manifest["inputs"]),
-        "parquet_sha256": hashes,
-    }))
+    print(json.dumps(measure_build(cfg, args.out)))
 
 
 def main() -> int:

@@ -31,7 +31,7 @@ def measure(kind: str, cfg_path: str, threads: int, steps: int, warmup: int) -> 
 
     torch.set_num_threads(threads)
     torch.manual_seed(0)
-    cfg = load_config(TrainConfig, cfg_path, [f"model.kind={kind}", "data.reshuffle_source_words=false"])
+    cfg = load_config(TrainConfig, cfg_path, [f"model.kind={kind}", "wordorder.reshuffle_source_words=false"])
     task = make_task("wordorder")
     task.load(cfg)
     model = build_model(task.model_config(cfg))
@@ -68,6 +68,7 @@ def main() -> None:
     ap.add_argument("--warmup", type=int, default=5)
     args = ap.parse_args()
     from fa_nlp.config import load_config
+    from fa_nlp.tasks import base  # noqa: F401 - completes TrainConfig with the task's part ([wordorder])
     from fa_nlp.training.config import TrainConfig
 
     prepared = load_config(TrainConfig, args.config).data.prepared

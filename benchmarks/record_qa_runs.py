@@ -19,9 +19,11 @@ from pathlib import Path
 
 from _record import RESULTS_DIR, record
 
+from fa_nlp.io import read_metrics
+
 
 def _rows(run: Path) -> list[dict]:
-    return [json.loads(ln) for ln in (run / "metrics.jsonl").read_text(encoding="utf-8").splitlines() if ln.strip()]
+    return read_metrics(run)
 
 
 def training(run: Path) -> dict:

@@ -17,6 +17,8 @@ from pathlib import Path
 
 from _record import RESULTS_DIR, record
 
+from fa_nlp.io import read_metrics
+
 
 def words_per_target(cfg: dict) -> float | None:
     """Share of the pointer's targets that are words (each sentence adds one end step), from the train split."""
@@ -33,7 +35,7 @@ def words_per_target(cfg: dict) -> float | None:
 
 
 def training_summary(run: Path) -> dict:
-    rows = [json.loads(ln) for ln in (run / "metrics.jsonl").read_text(encoding="utf-8").splitlines() if ln.strip()]
+    rows = read_metrics(run)
     # readings right after an evaluation include its time; the first one includes start-up
     after_eval = {rows[i + 1]["step"] for i in range(len(rows) - 1) if "dev_loss" in rows[i]}
     speed = [r for r in rows if "tokens_per_s" in r and r["step"] not in after_eval][1:]
@@ -62,7 +64,7 @@ def _num_parameters(model_config: dict) -> int:
 def _train_minutes(run: Path) -> float | None:
     """Wall minutes of the training loop: the `elapsed_s` of the last log row, else from the run dir's
     file times (config.json is written at the start, the last checkpoint at the end)."""
-    rows = [json.loads(ln) for ln in (run / "metrics.jsonl").read_text(encoding="utf-8").splitlines() if ln.strip()]
+    rows = read_metrics(run)
     if rows and "elapsed_s" in rows[-1]:
         return round(rows[-1]["elapsed_s"] / 60, 2)
     cks = sorted((run / "checkpoints").glob("step-*"))

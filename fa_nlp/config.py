@@ -10,10 +10,12 @@ style on the command line (`--config FILE --section.key=value`) from `add_config
 from __future__ import annotations
 
 import argparse
+import copy
 import dataclasses
 import difflib
 import tomllib
 import typing
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -59,8 +61,23 @@ def _coerce(value: Any, tp: Any, key: str) -> Any:
     return value
 
 
+# "module:Class" of a config class -> fn(cls, data) -> (cls, data): lets an upper layer complete a
+# lower layer's config before validation (the task named in a TrainConfig adds its own section and
+# default model kind) without the lower layer importing it
+_RESOLVERS: dict[str, Callable[[type, dict[str, Any]], tuple[type, dict[str, Any]]]] = {}
+
+
+def register_config_resolver(class_path: str, fn: Callable[[type, dict[str, Any]], tuple[type, dict[str, Any]]]) -> None:
+    """Have `load_config(<class_path>, ...)` pass the merged settings through `fn` before validating them."""
+    _RESOLVERS[class_path] = fn
+
+
 def from_dict(cls: type[T], data: dict[str, Any], prefix: str = "") -> T:
-    """Build dataclass `cls` from a (nested) dict, rejecting unknown keys."""
+    """Build dataclass `cls` from a (nested) dict, rejecting unknown keys (after `cls`'s resolver, if one is
+    registered: a saved run's config dict reads back as the same config class as the TOML it came from)."""
+    resolver = _RESOLVERS.get(f"{cls.__module__}:{cls.__qualname__}") if not prefix else None
+    if resolver is not None:
+        cls, data = resolver(cls, copy.deepcopy(data))
     hints = typing.get_type_hints(cls)
     names = {f.name for f in dataclasses.fields(cls)}
     unknown = set(data) - names

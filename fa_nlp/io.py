@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from fa_nlp.report import InputError
+
 
 def current_umask() -> int:
     """The process umask (read from /proc where possible: setting it to read it is not thread-safe)."""
@@ -133,6 +135,17 @@ def clean_crash_leftovers(path: str | Path, log: Callable[[str], None] | None = 
             log(f"removed {p} ({size / 1e6:.1f} MB), the unfinished build of a killed process (pid {pid})")
 
 
+def restore_published(path: str | Path, log: Callable[[str], None] | None = None) -> Path:
+    """`path`, first put back if a publish was killed between its two renames (`path` missing, a
+    `.NAME.old-PID` of a dead process beside it; see `clean_crash_leftovers`). Every reader of a
+    published folder (a dataset, a prepared dir, a build) opens it through here, so no reader reports
+    "missing" for data that is still on disk."""
+    path = Path(path)
+    if not path.exists():
+        clean_crash_leftovers(path, log)
+    return path
+
+
 @contextlib.contextmanager
 def atomic_dir(path: str | Path, log: Callable[[str], None] | None = None) -> Iterator[Path]:
     """Build a directory in a temp sibling and swap it in at the end.
@@ -175,19 +188,63 @@ def iter_jsonl(path: str | Path) -> Iterator[tuple[int, Any]]:
             if not line.strip():
                 continue
             try:
-                yield lineno, json.loads(line)
+                obj = json.loads(line)
             except json.JSONDecodeError as e:
                 raise InputError(path, lineno, f"malformed JSON: {e.msg} (column {e.colno})") from None
+            if _SURROGATE_ESCAPE.search(line) and (bad := _lone_surrogate(obj)):
+                raise InputError(path, lineno, f"lone surrogate {bad} (an unpaired \\uXXXX escape: not Unicode text)")
+            yield lineno, obj
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")  # what a line needs before its values are searched
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _lone_surrogate(obj: Any, where: str = "") -> str | None:
+    """`U+D800 in field 'text'` for the first lone surrogate in a parsed JSON value, else None
+    (pairs are joined by `json.loads`; what is left encodes nowhere: tokenizers, Arrow, stdout)."""
+    if isinstance(obj, str):
+        m = _SURROGATE.search(obj)
+        return f"U+{ord(m.group()):04X}" + (f" in field {where!r}" if where else "") if m else None
+    items = obj.items() if isinstance(obj, dict) else enumerate(obj) if isinstance(obj, list) else ()
+    for k, v in items:
+        if isinstance(k, str) and _SURROGATE.search(k):
+            return f"U+{ord(_SURROGATE.search(k).group()):04X} in a key"
+        if found := _lone_surrogate(v, f"{where}.{k}" if where else str(k)):
+            return found
+    return None
 
 
 def read_prepared_manifest(path: str | Path, command: str, kind: str | None = None,
                            name: str = "manifest.json") -> dict[str, Any]:
     """The manifest of a directory written by `command` (e.g. `fa-nlp prepare-qa`); a missing one, or
     one of another `kind`, is an error that says which command writes it."""
-    mf = Path(path) / name
+    mf = restore_published(path) / name
     if not mf.is_file():
         raise FileNotFoundError(f"{path}: no {name}; write it with `{command}`")
     meta = json.loads(mf.read_text(encoding="utf-8"))
     if kind is not None and meta.get("kind") != kind:
         raise ValueError(f"{path}: not a {kind} prepared dir (kind={meta.get('kind')!r}); write it with `{command}`")
     return meta
+
+
+def read_metrics(path: str | Path) -> list[dict[str, Any]]:
+    """The rows of a run's `metrics.jsonl` (a RUN dir or the file itself; [] when nothing was logged yet).
+
+    The one reader of the training log (curves, benchmark records, reports): a last line cut short by a
+    kill mid-write is left out (the run resumes from its checkpoint and rewrites it); a bad line anywhere
+    else is an error naming it."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / "metrics.jsonl"
+    if not path.is_file():
+        return []
+    lines = [ln for ln in path.read_text(encoding="utf-8", errors="replace").splitlines() if ln.strip()]
+    rows = []
+    for i, ln in enumerate(lines, 1):
+        try:
+            rows.append(json.loads(ln))
+        except json.JSONDecodeError as e:
+            if i < len(lines):
+                raise InputError(path, i, f"malformed JSON ({e.msg})") from None
+    return rows

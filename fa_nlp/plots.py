@@ -5,8 +5,9 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
+
+from fa_nlp.io import atomic_open, read_metrics
 
 
 def pyplot():
@@ -21,20 +22,12 @@ def pyplot():
 
 def save_png(fig, out: str | Path, dpi: int = 110) -> Path:
     """Write a figure atomically and reproducibly (no timestamp in the PNG metadata), then close it."""
-    from fa_nlp.io import atomic_open
 
     out = Path(out)
     with atomic_open(out, "wb") as fh:
         fig.savefig(fh, format="png", dpi=dpi, metadata={"Software": None})
     pyplot().close(fig)
     return out
-
-
-def read_metrics(path: str | Path) -> list[dict]:
-    path = Path(path)
-    if not path.is_file():
-        return []
-    return [json.loads(ln) for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip()]
 
 
 def plot_curves(metrics_path: str | Path, out: str | Path) -> Path | None:

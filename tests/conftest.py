@@ -1,7 +1,9 @@
-"""Shared test fixtures: hermetic caches, and the real-data mirror (skipped when absent)."""
+"""Shared test fixtures: hermetic caches, the real-data mirror (skipped when absent), and the bundled
+sample's QA set → tokenizer → `build qa` (128/32) → `prepare qa` (used by the task and export tests)."""
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 
@@ -33,3 +35,31 @@ def shared_data():
 @pytest.fixture(scope="session")
 def sample_dir():
     return SAMPLE_DIR
+
+
+@pytest.fixture(scope="session")
+def qa_sample_contexts(sample_dir) -> list[str]:
+    """Every context of the bundled sample's QA set: what the tests' QA tokenizers are trained on."""
+    return [p["context"] for a in json.loads((sample_dir / "qa.json").read_text(encoding="utf-8"))["data"]
+            for p in a["paragraphs"]]
+
+
+@pytest.fixture(scope="session")
+def qa_build(sample_dir, qa_sample_contexts, tmp_path_factory):
+    from fa_nlp.tasks.qa.build import QABuildConfig, build
+    from fa_nlp.tokenization import train_qa_tokenizer
+
+    root = tmp_path_factory.mktemp("qa_sample")
+    train_qa_tokenizer(qa_sample_contexts, root / "tok", vocab_size=400, min_frequency=1)
+    cfg = QABuildConfig(dataset=str(sample_dir / "qa.json"), tokenizer=str(root / "tok"), max_length=128, overlap=32)
+    build(cfg, root / "qa", log=lambda *a: None)
+    return root / "qa"
+
+
+@pytest.fixture(scope="session")
+def qa_prepared(qa_build, tmp_path_factory):
+    from fa_nlp.tasks.qa.prepare import prepare_qa
+
+    out = tmp_path_factory.mktemp("qa_prepared") / "prep"
+    prepare_qa(qa_build, out, dev_fraction=0.2, seed=7, log=lambda *a: None)
+    return out

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import pytest
 
 from fa_nlp.config import ConfigError, load_config, to_dict
+from fa_nlp.models.config import ModelConfig
+from fa_nlp.tasks import base  # noqa: F401 - registers the task's part of TrainConfig
+from fa_nlp.training.config import ModelSection, TrainConfig
 
 
 @dataclass
@@ -128,3 +132,19 @@ def test_cli_rejects_settings_for_commands_without_a_config(capsys):
     with pytest.raises(SystemExit):
         main(["corpus", "list", "--seed=3"])
     assert "unrecognized arguments: --seed=3" in capsys.readouterr().err
+
+
+def test_train_config_is_completed_by_its_task(capsys):
+    qa = load_config(TrainConfig, None, ["task=qa"])
+    assert qa.model.kind == "span" and not hasattr(qa, "wordorder")  # the task's default kind, no other section
+    wo = load_config(TrainConfig, None, ["task=wordorder", "wordorder.reshuffle_source_words=true"])
+    assert wo.model.kind == "seq2seq" and wo.wordorder.reshuffle_source_words is True
+    old = load_config(TrainConfig, None, ["task=wordorder", "data.reshuffle_source_words=true"])  # old key
+    assert old.wordorder.reshuffle_source_words is True and "is now wordorder.reshuffle_source_words" in capsys.readouterr().err
+    with pytest.raises(ConfigError, match="wordorder"):  # another task's section
+        load_config(TrainConfig, None, ["task=qa", "wordorder.reshuffle_source_words=true"])
+    with pytest.raises(ConfigError, match="trains span"):
+        load_config(TrainConfig, None, ["task=qa", "model.kind=pointer"])
+    # every ModelConfig field a run may set is a [model] key, without a hand-kept copy
+    settable = {f.name for f in dataclasses.fields(ModelConfig)} - {"vocab_size", "pad_id", "bos_id", "eos_id"}
+    assert {f.name for f in dataclasses.fields(ModelSection)} == settable | {"preset"}

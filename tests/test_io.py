@@ -147,3 +147,58 @@ def test_second_build_of_the_same_output_waits_then_refuses(tmp_path):
     with builds.publish(out, log=notes.append, wait_s=5) as tmp:  # free again: no wait
         (tmp / "who").write_text("second", encoding="utf-8")
     assert (out / "who").read_text(encoding="utf-8") == "second" and len(notes) == 1
+
+
+def test_an_up_to_date_rebuild_still_clears_a_killed_builds_temp_folder(tmp_path, capsys):
+    """`--force` rebuild killed mid-way, then a plain rebuild: the output is up to date (nothing to
+    publish), but the killed build's temp folder must not stay beside it forever."""
+    from fa_nlp.data import builds
+
+    out = tmp_path / "ds"
+    with atomic_dir(out) as tmp:
+        (tmp / "manifest.json").write_text('{"build_key": "k1"}', encoding="utf-8")
+    stale = tmp_path / f".ds.{_dead_pid()}.abc123.tmp"
+    stale.mkdir()
+    assert builds.is_up_to_date(out, "k1")
+    assert not stale.exists() and "unfinished build of a killed process" in capsys.readouterr().err
+
+
+def test_every_reader_of_a_published_folder_puts_a_stranded_one_back(tmp_path):
+    """Killed between `out -> .out.old-PID` and `tmp -> out`: the data is still on disk, and every
+    reader (a build's manifest, a prepared dir, a word-order dataset's splits) restores it."""
+    from fa_nlp.data import builds
+    from fa_nlp.io import read_prepared_manifest
+    from fa_nlp.tasks.wordorder.prepare import split_file
+
+    def strand(name: str, files: dict[str, str]):
+        old = tmp_path / f".{name}.old-{_dead_pid()}"
+        for rel, text in files.items():
+            (old / rel).parent.mkdir(parents=True, exist_ok=True)
+            (old / rel).write_text(text, encoding="utf-8")
+        return tmp_path / name
+
+    ds = strand("wo", {"parquet/train.parquet": "x", "manifest.json": "{}"})
+    assert split_file(ds, "train") == ds / "parquet" / "train.parquet"  # was None: "no train split"
+    prep = strand("prep", {"manifest.json": '{"kind": "qa"}'})
+    assert read_prepared_manifest(prep, "fa-nlp prepare-qa", "qa")["kind"] == "qa"
+    build = strand("qa", {"manifest.json": '{"build_key": "k"}'})
+    assert builds.read_manifest(build) == {"build_key": "k"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["prep", "qa", "wo"]
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('{"src": "a\\ud800b"}', r"f\.jsonl:1: lone surrogate U\+D800 in field 'src'"),  # unpaired high half
+        ('{"a": ["ok", {"b": "\\udc00"}]}', r"lone surrogate U\+DC00 in field 'a\.1\.b'"),  # nested: path named
+    ],
+)
+def test_iter_jsonl_names_a_lone_surrogate(tmp_path, line, message):
+    from fa_nlp.io import iter_jsonl
+    from fa_nlp.report import InputError
+
+    (tmp_path / "f.jsonl").write_text(line + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match=message):
+        list(iter_jsonl(tmp_path / "f.jsonl"))
+    (tmp_path / "f.jsonl").write_text('{"a": "\\ud83d\\ude00"}\n', encoding="utf-8")  # a pair: one emoji, fine
+    assert list(iter_jsonl(tmp_path / "f.jsonl")) == [(1, {"a": "😀"})]

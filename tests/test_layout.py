@@ -2,7 +2,8 @@
 
 commands → tasks → training / decoding / models / metrics → data / tokenization → text: no circles
 between packages, `training/` imports no task or evaluation code, `models/` imports only torch (and
-itself), `text/` nothing else of fa_nlp.
+itself), `text/` nothing else of fa_nlp; no two files import each other (directly or round a loop) and no
+task folder imports another task.
 """
 
 from __future__ import annotations
@@ -78,3 +79,60 @@ def test_no_import_circles_between_areas():
 
     circles = sorted(a for a in areas if a in reach(a, set()))
     assert not circles, f"areas that import themselves through others: {circles} ({graph})"
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(PKG.parent).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _file_graph() -> dict[str, set[str]]:
+    """module -> the fa_nlp modules it imports (function-local imports included). `from pkg import sub`
+    points at `pkg.sub` when that is a module, else at `pkg` (its __init__), as Python resolves it."""
+    modules = {_module_name(f): f for f in PKG.rglob("*.py")}
+    graph = {}
+    for name, path in modules.items():
+        deps = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                deps |= {a.name for a in node.names if a.name in modules}
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0 and node.module in modules:
+                subs = {f"{node.module}.{a.name}" for a in node.names} & modules.keys()
+                deps |= subs if len(subs) == len(node.names) else subs | {node.module}
+        graph[name] = deps - {name}
+    return graph
+
+
+def test_no_import_circles_between_files():
+    # why: a circle (a.py imports b.py imports a.py) works only by import order luck and hides which
+    # module is the lower one; one in every area would pass the area test above
+    graph = _file_graph()
+    index: dict[str, int] = {}
+    circles = []
+
+    def walk(start: str, node: str, path: list[str]) -> None:
+        for nxt in sorted(graph[node]):
+            if nxt == start:
+                circles.append(" -> ".join([*path, start]))
+            elif nxt not in path and index.get(nxt, -1) > index[start]:
+                walk(start, nxt, [*path, nxt])
+
+    order = sorted(graph)
+    index.update({m: i for i, m in enumerate(order)})
+    for m in order:  # each circle is reported once, from its first module in sorted order
+        walk(m, m, [m])
+    assert not circles, "file-level import circles:\n" + "\n".join(circles[:20])
+
+
+def test_no_task_imports_another_task():
+    # why: what two tasks share lives below them (data/, metrics/, text/, tasks/base.py, tasks/predict_io.py);
+    # a task folder importing a sibling couples their releases and hides the shared component
+    tasks = {p.name for p in (PKG / "tasks").iterdir() if (p / "__init__.py").is_file()}
+    bad = {}
+    for task in tasks:
+        for f, mods in _package_imports(f"tasks/{task}").items():
+            others = sorted(m for m in mods if m.split(".")[:2] == ["fa_nlp", "tasks"] and len(m.split(".")) > 2
+                            and m.split(".")[2] in tasks - {task})
+            if others:
+                bad[f] = others
+    assert not bad, f"task folders importing other tasks: {bad}"

@@ -6,13 +6,18 @@
     fa-nlp corpus read fa_text:A+B --limit 5 [--lenient]     # JSONL documents on stdout
     fa-nlp corpus read plain-blank:my_notes.txt              # any file, with a reader kind
 
-Only argparse at top level: the library is imported inside the handlers.
+fa_nlp modules at the top; heavy third-party packages load inside the library functions that need them.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+
+from fa_nlp.data import corpora
+from fa_nlp.data.readers import read_documents
+from fa_nlp.io import sha256_file
+from fa_nlp.report import SkipReport
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -49,8 +54,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from fa_nlp.data import corpora
-
     entries = corpora.select(group=args.group, tier=args.tier)
     rows = [("name", "kind", "tier", "licence", "files", "fetched")]
     for e in entries:
@@ -74,9 +77,6 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _info(args: argparse.Namespace) -> int:
-    from fa_nlp.data import corpora
-    from fa_nlp.io import sha256_file
-
     e = corpora.get(args.name)
     where = corpora.locate(e)
     print(f"name:        {e.name}")
@@ -108,8 +108,6 @@ def _info(args: argparse.Namespace) -> int:
 def _fetch(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from fa_nlp.data import corpora
-
     entries = corpora.resolve(args.name)
     for e in entries:
         # one corpus: straight into DEST; a selection: DEST/<entry dir>, so file names cannot clash
@@ -121,9 +119,6 @@ def _fetch(args: argparse.Namespace) -> int:
 
 def _read(args: argparse.Namespace) -> int:
     import json
-
-    from fa_nlp.data.readers import read_documents
-    from fa_nlp.report import SkipReport
 
     report = SkipReport()
     n = 0

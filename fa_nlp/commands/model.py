@@ -1,6 +1,6 @@
-"""`fa-nlp train | prepare | model summary | attention-plot`: the model-and-training commands.
+"""`fa-nlp train | model summary | attention-plot`: the model-and-training commands
+(`fa-nlp prepare TASK` is generated from the task registry: `fa_nlp.commands.tasks`).
 
-    fa-nlp prepare --dataset build/wordorder/sample --tokenizer build/tok/sample --out build/prepared/sample
     fa-nlp train --config fa_nlp/configs/wordorder-tiny-cpu.toml --optim.max_steps=500 [--resume]
     fa-nlp model summary --model base --vocab-size 8000
     fa-nlp attention-plot --run runs/wordorder-tiny-cpu --src "خانه به رفتم من" --out attention.png
@@ -11,10 +11,15 @@ from __future__ import annotations
 import argparse
 import json
 
+from fa_nlp.config import add_config_arguments, config_from_args
+from fa_nlp.plots import plot_attention
+from fa_nlp.tasks.base import train_task
+from fa_nlp.tokenization import load_tokenizer
+from fa_nlp.training import checkpoint
+from fa_nlp.training.distributed import print0
+
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from fa_nlp.config import add_config_arguments
-
     t = sub.add_parser("train", help="train a model for a task (CPU, GPU, or torchrun DDP)",
                        description="Settings: --config TOML, then --section.key=value overrides "
                                    "(e.g. --optim.lr=3e-4 --model.kind=pointer).")
@@ -22,16 +27,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     t.add_argument("--resume", action="store_true", help="continue exactly from the run dir's latest checkpoint")
     t.add_argument("--stop-at", type=int, default=None, help="stop (with a checkpoint) at this step")
     t.set_defaults(func=_train)
-
-    p = sub.add_parser("prepare", help="tokenize a seq2seq dataset into arrays for training")
-    p.add_argument("--dataset", required=True, help="dir with parquet/{split}.parquet or {split}.jsonl")
-    p.add_argument("--tokenizer", required=True, help="seq2seq tokenizer dir (fa-nlp tokenizer train)")
-    p.add_argument("--out", required=True)
-    p.add_argument("--max-len", type=int, default=256, help="skip (and count) longer pairs, in tokens")
-    p.add_argument("--src-column", default=None, help="default: shuffled (parquet) / src (jsonl)")
-    p.add_argument("--tgt-column", default=None, help="default: ordered (parquet) / tgt (jsonl)")
-    p.add_argument("--json", action="store_true", help="print the whole manifest as JSON")
-    p.set_defaults(func=_prepare)
 
     m = sub.add_parser("model", help="inspect model configurations")
     msub = m.add_subparsers(dest="model_command", metavar="ACTION", required=True)
@@ -55,10 +50,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _train(args) -> int:
-    from fa_nlp.config import config_from_args
-    from fa_nlp.tasks.base import train_task
     from fa_nlp.training.config import TrainConfig
-    from fa_nlp.training.distributed import print0
     from fa_nlp.training.loop import TrainingDiverged
 
     cfg = config_from_args(TrainConfig, args)
@@ -70,42 +62,25 @@ def _train(args) -> int:
     return 0
 
 
-def _prepare(args) -> int:
-    from fa_nlp.tasks.wordorder.prepare import prepare
-
-    out = prepare(args.dataset, args.tokenizer, args.out, max_len=args.max_len, src_column=args.src_column,
-                  tgt_column=args.tgt_column)
-    if args.json:
-        print(json.dumps(out, ensure_ascii=False, indent=2))
-        return 0
-    for split, c in out.get("counts", {}).items():
-        extra = {k: v for k, v in c.items() if k not in ("pairs", "src_tokens", "tgt_tokens")}
-        print(f"prepare: {split}: {c.get('pairs')} pairs, {c.get('src_tokens')} source / {c.get('tgt_tokens')} "
-              f"target tokens" + (f", {extra}" if extra else ""))
-    print(f"prepare: arrays written to {args.out}")
-    return 0
-
-
 def _summary(args) -> int:
     import torch
 
     from fa_nlp.models import build_model, model_config
+    from fa_nlp.models.summary import format_table, parameter_table
 
     with torch.device("meta"):  # no memory, no init time
         n_seg = args.n_segments if args.n_segments is not None else (2 if args.kind in ("span", "mlm") else 0)
         model = build_model(model_config(args.model, vocab_size=args.vocab_size, kind=args.kind, n_segments=n_seg))
-    rows, total = model.parameter_table(), model.num_parameters()
+    rows = parameter_table(model)
     if args.json:
-        print(json.dumps({"model": args.model, "config": vars(model.cfg), "total": total, "modules": dict(rows)}))
+        print(json.dumps({"model": args.model, "config": vars(model.cfg), "total": sum(n for _, n in rows),
+                          "modules": dict(rows)}))
         return 0
     c = model.cfg
     layers = c.n_encoder_layers if c.kind in ("encoder", "span", "mlm") else f"{c.n_encoder_layers}+{c.n_decoder_layers}"
     print(f"model {args.model} ({c.kind}): d_model={c.d_model} heads={c.n_heads} layers={layers} "
           f"d_ff={c.d_ff} vocab={c.vocab_size} positional={c.positional} tied={c.tie_embeddings}")
-    width = max(len(n) for n, _ in rows)
-    for name, n in rows:
-        print(f"  {name:<{width}}  {n:>12,}  {100 * n / total:5.1f}%")
-    print(f"  {'total':<{width}}  {total:>12,}")
+    print("\n".join(format_table(rows)))
     return 0
 
 
@@ -113,10 +88,7 @@ def _attention_plot(args) -> int:
     import torch
 
     from fa_nlp.decoding.search import greedy_search
-    from fa_nlp.plots import plot_attention
     from fa_nlp.tasks.wordorder.predict import encode_source
-    from fa_nlp.tokenization import load_tokenizer
-    from fa_nlp.training import checkpoint
 
     model, _ = checkpoint.load_model(args.run)
     tok = load_tokenizer(f"{args.run}/tokenizer")

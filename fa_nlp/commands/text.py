@@ -132,12 +132,17 @@ def _split(args: argparse.Namespace) -> int:
 
 def _normalize(args: argparse.Namespace) -> int:
     from fa_nlp.data.records import iter_lines
+    from fa_nlp.report import SkipReport
     from fa_nlp.text import NormalizeOptions, normalize
 
     opts = NormalizeOptions(persian_digits=not args.latin_digits, protect=not args.no_protect)
+    report = SkipReport()
     for name in args.files:
-        for _, line in iter_lines(_path(name)):  # strict: a bad line stops with file:line
+        for _, line in iter_lines(_path(name), report=report):  # strict: a bad line stops with file:line
             sys.stdout.write(normalize(line, opts).text + "\n")
+    if report.fixed:  # control characters removed by the reader: said, as every reader does
+        print(f"normalize: reader: fixed {', '.join(f'{k}={v}' for k, v in sorted(report.fixed.items()))}",
+              file=sys.stderr)
     return 0
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,6 +28,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     t.add_argument("--text", nargs="*", default=[], help="plain-text files, one segment per line")
     t.add_argument("--squad", nargs="*", default=[],
                    help="SQuAD JSON files, directories or globs of them, or catalog names (qa family)")
+    t.add_argument("--lenient", action="store_true",
+                   help="skip and count bad records (lone surrogates: replaced, counted) instead of stopping")
     t.add_argument("--out", required=True, help="output directory")
     t.set_defaults(func=_train)
 
@@ -39,22 +42,25 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _dataset_texts(dataset: str, column: str) -> Iterator[str]:
     import pyarrow.parquet as pq
 
-    path = Path(dataset) / "parquet" / "train.parquet"
+    from fa_nlp.io import restore_published
+
+    path = restore_published(dataset) / "parquet" / "train.parquet"
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no training split (build the dataset first)")
     table = pq.read_table(path, columns=[column])
     yield from table.column(column).to_pylist()
 
 
-def _text_lines(files: list[str]) -> Iterator[str]:
+def _text_lines(files: list[str], lenient: bool, report) -> Iterator[str]:
+    """Non-empty lines, read as every reader reads (located UTF-8 errors, control characters counted)."""
+    from fa_nlp.data.readers import read_plain
+
     for f in files:
-        with open(f, encoding="utf-8") as fh:
-            for line in fh:
-                if line.strip():
-                    yield line.rstrip("\n")
+        for doc in read_plain(f, "line", lenient, report):
+            yield doc.text
 
 
-def _squad_texts(sources: list[str]) -> Iterator[str]:
+def _squad_texts(sources: list[str], lenient: bool, report) -> Iterator[str]:
     from fa_nlp.data import sources as resolver
     from fa_nlp.data.records import QA_KINDS
     from fa_nlp.data.squad import read_squad
@@ -64,7 +70,7 @@ def _squad_texts(sources: list[str]) -> Iterator[str]:
         # a catalog corpus: only its QA files (an entry may also hold plain documents)
         files = [f.path for f in src.files(suffixes=resolver.QA_SUFFIXES) if src.local or f.kind in QA_KINDS]
         for f in files:
-            for para in read_squad(f):
+            for para in read_squad(f, lenient, report):
                 yield para.context
                 for q in para.questions:
                     yield q.question
@@ -72,15 +78,22 @@ def _squad_texts(sources: list[str]) -> Iterator[str]:
 
 def _train(args: argparse.Namespace) -> int:
     from fa_nlp import tokenization
+    from fa_nlp.report import SkipReport
+
+    report = SkipReport()
 
     def texts() -> Iterator[str]:
         if args.dataset:
             yield from _dataset_texts(args.dataset, args.column)
-        yield from _text_lines(args.text)
-        yield from _squad_texts(args.squad)
+        yield from _text_lines(args.text, args.lenient, report)
+        yield from _squad_texts(args.squad, args.lenient, report)
 
     if not (args.dataset or args.text or args.squad):
         raise ValueError("give --dataset, --text or --squad")
+    for f in args.text:  # before any work: a typo or a folder leaves nothing behind
+        if not Path(f).is_file():
+            raise FileNotFoundError(f"{f}: no such file" if not Path(f).exists() else
+                                    f"{f} is a directory, not a file: give the text files (one segment per line)")
     if args.family == "seq2seq":
         out = tokenization.train_seq2seq_tokenizer(texts(), args.out, args.vocab_size, kind=args.kind or "unigram")
         tok = tokenization.load_tokenizer(out)
@@ -88,6 +101,8 @@ def _train(args: argparse.Namespace) -> int:
     else:
         tok = tokenization.train_qa_tokenizer(texts(), args.out, kind=args.kind or "wordpiece", vocab_size=args.vocab_size)
         print(f"qa tokenizer: {tok.get_vocab_size()} tokens -> {Path(args.out) / tokenization.QA_FILE}")
+    if report.read or report.fixed:  # --text lines and --squad questions; nothing read there stays quiet
+        print(f"tokenizer: reader: {report.summary()}", file=sys.stderr)
     return 0
 
 

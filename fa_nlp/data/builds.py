@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from fa_nlp import __version__
-from fa_nlp.io import atomic_dir, clean_crash_leftovers, sha256_file, write_json
+from fa_nlp.io import atomic_dir, clean_crash_leftovers, restore_published, sha256_file, write_json
+from fa_nlp.settings import portable_path
 
 MANIFEST = "manifest.json"
 DEFAULT_LIBS = ("hazm", "datasets", "pyarrow", "tokenizers", "sentencepiece", "torch", "sacrebleu")
@@ -29,7 +30,7 @@ DEFAULT_LIBS = ("hazm", "datasets", "pyarrow", "tokenizers", "sentencepiece", "t
 
 def input_record(path: str | Path) -> dict[str, Any]:
     path = Path(path)
-    return {"path": str(path), "bytes": path.stat().st_size, "sha256": sha256_file(path)}
+    return {"path": portable_path(path), "bytes": path.stat().st_size, "sha256": sha256_file(path)}
 
 
 def expand_modules(modules: Iterable[str]) -> list[str]:
@@ -80,9 +81,7 @@ def build_key(inputs: list[dict[str, Any]], config: dict[str, Any], code: dict[s
 
 
 def read_manifest(out_dir: str | Path) -> dict[str, Any] | None:
-    if not Path(out_dir).exists():  # a publish killed between its two renames: put the old data back
-        clean_crash_leftovers(out_dir)
-    path = Path(out_dir) / MANIFEST
+    path = restore_published(out_dir) / MANIFEST  # a publish killed between its two renames: data put back
     if not path.is_file():
         return None
     try:
@@ -92,6 +91,10 @@ def read_manifest(out_dir: str | Path) -> dict[str, Any] | None:
 
 
 def is_up_to_date(out_dir: str | Path, key: str) -> bool:
+    """Whether `out_dir` holds the build `key`. Asked by a builder before anything else, so it also
+    clears what killed builds left beside the output (temp folders, old copies), even when the answer
+    is yes and nothing gets published."""
+    clean_crash_leftovers(out_dir)
     manifest = read_manifest(out_dir)
     return manifest is not None and manifest.get("build_key") == key
 
@@ -108,7 +111,9 @@ def publish(out_dir: str | Path, log: Callable[[str], None] | None = None,
 
     One build per output at a time: a second build of the same `out_dir` waits for the first (saying
     so), up to `wait_s` seconds (None: as long as it takes), then refuses with a clear error. The lock
-    is an OS file lock on the hidden `.OUT.lock` beside the output: a killed build releases it.
+    is an OS file lock on the hidden `.OUT.lock` beside the output: a killed build releases it. The
+    empty lock file stays there (deleting it while another build waits on it would let two builds in:
+    the classic lock-file race); removing it by hand while no build runs is harmless.
     """
     from filelock import FileLock, Timeout
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from fa_nlp.io import write_text
+from fa_nlp.plots import pyplot, save_png
 
 CARD = "README.md"
 
@@ -56,7 +57,6 @@ def histogram_png(path: str | Path, counts: dict[str, dict[int, int]], title: st
     matplotlib is imported here (lazily, Agg backend): building a card must not need a display.
     Written to a temp name and renamed, like every other artifact.
     """
-    from fa_nlp.plots import pyplot, save_png
 
     fig, ax = pyplot().subplots(figsize=(8, 4), dpi=100)
     n = max(1, len(counts))

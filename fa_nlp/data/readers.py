@@ -22,6 +22,7 @@ from fa_nlp.data.records import (  # noqa: F401 (Document, iter_lines, READER_KI
     QA_KINDS,
     READER_KINDS,
     Document,
+    TextCleaner,
     check_lenient,
     decode_bytes,
     iter_lines,
@@ -51,6 +52,7 @@ def read_plain(
     if mode not in ("line", "blank"):
         raise ValueError(f"read_plain: mode must be 'line' or 'blank', not {mode!r}")
     if mode == "line":
+        stem, str_path = path.stem, str(path)  # once per file, not per line
         for lineno, text in iter_lines(path, lenient, report):
             if isinstance(text, InputError):
                 if report is not None:
@@ -62,7 +64,7 @@ def read_plain(
                 continue
             if report is not None:
                 report.keep()
-            yield Document(f"{path.stem}:{lineno}", text, str(path))
+            yield Document(f"{stem}:{lineno}", text, str_path)
         return
     yield from _read_blocks(path, lenient, report)
 
@@ -279,14 +281,15 @@ def read_sbd_gold(
     """
     check_lenient(lenient, report)
     path = Path(path)
-    for lineno, line in iter_lines(path, lenient, report):
+    clean = TextCleaner(path, lenient, report)
+    for lineno, line in iter_lines(path, lenient, report, clean=False):  # fields are cleaned, not the line
         try:
             if isinstance(line, InputError):
                 raise _Skip(line, "invalid_utf8")
             if not line.strip():
                 raise _Skip(InputError(path, lineno, "empty line"), "empty")
             try:
-                rec = json.loads(line)
+                rec = json.loads(line, strict=False)
             except json.JSONDecodeError as e:
                 raise _Skip(
                     InputError(path, lineno, f"malformed JSON: {e.msg} (column {e.colno})"), "malformed_json"
@@ -305,7 +308,7 @@ def read_sbd_gold(
             continue
         if report is not None:
             report.keep()
-        yield Document(rec["id"], rec["text"], str(path))
+        yield Document(clean.text(rec["id"], f"{lineno}: id"), clean.text(rec["text"], f"{lineno}: text"), str(path))
 
 
 class _Skip(Exception):

@@ -8,8 +8,9 @@ readers and the SQuAD reader can all use them without importing each other.
 
 from __future__ import annotations
 
+import bisect
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,30 +55,101 @@ def decode_bytes(data: bytes, path: str | Path) -> str:
         raise _decode_error(path, lineno, line_start, inner) from None
 
 
-# C0 control characters except tab, newline and carriage return, plus DEL: never text (a NUL from a
-# damaged file, a form feed from a PDF dump). Stripped where lines are decoded, and counted.
-CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]+")
+# Never text, wherever it is read: C0 controls other than tab, newline and carriage return (a NUL
+# from a damaged file, a form feed from a PDF dump, ESC from a terminal log), DEL, and C1 controls
+# U+0080-U+009F (cp1252 punctuation decoded as Latin-1; U+0085 NEL, which `str.splitlines` treats as
+# a line break). All are removed and counted as `control_chars` fixes, except NEL, which becomes a
+# space so that the words on either side stay apart.
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]+")
+NEL = "\x85"
+# Lone UTF-16 surrogates: only JSON escapes (`"\ud800"`) produce them (the UTF-8 decoder rejects
+# their bytes). They are not Unicode text: every encoder (the tokenizers, Arrow, stdout) fails on them.
+SURROGATES = re.compile(r"[\ud800-\udfff]")
 
 
-def strip_control_chars(text: str, path: str | Path, lineno: int, report: SkipReport | None = None) -> str:
-    """`text` without C0 control characters (tab/newline/CR kept); each changed line is counted as a
-    `control_chars` fix in `report`, with `file:line` and what was removed as its example."""
+def _codepoints(chars: str) -> str:
+    return ", ".join(sorted({f"U+{ord(c):04X}" for c in chars}))
+
+
+def _control_sub(m: re.Match) -> str:
+    return " " * m.group().count(NEL)
+
+
+def strip_control_chars(text: str, path: str | Path, lineno: int | str,
+                        report: SkipReport | None = None) -> str:
+    """`text` without control characters (tab/newline/CR kept, NEL made a space, see CONTROL_CHARS);
+    each changed text is counted as a `control_chars` fix in `report`, with `file:line` (or record
+    path) and what was removed as its example."""
     if not CONTROL_CHARS.search(text):
         return text
     if report is not None:
-        found = sorted({f"U+{ord(c):04X}" for c in "".join(CONTROL_CHARS.findall(text))})
-        report.fix("control_chars", f"{path}:{lineno}: removed {', '.join(found)}")
-    return CONTROL_CHARS.sub("", text)
+        report.fix("control_chars", f"{path}:{lineno}: removed {_codepoints(''.join(CONTROL_CHARS.findall(text)))}")
+    return CONTROL_CHARS.sub(_control_sub, text)
 
 
-def iter_lines(path: str | Path, lenient: bool = False,
-               report: SkipReport | None = None) -> Iterator[tuple[int, str | InputError]]:
+class TextCleaner:
+    """The one policy for text fields of structured records (JSON, JSONL), as lines get in `iter_lines`:
+
+    - a lone surrogate is a located `InputError` (file, record path, character); lenient: replaced
+      by U+FFFD (same length, so offsets into the text still hold) and counted as `lone_surrogate`;
+    - control characters are removed (NEL: a space) and counted as `control_chars`.
+
+    `notes`, when given, also collects `(kind, "where: what")` for each fix, so that a record can
+    carry its own repairs (a QA question counts as fixed when its context was cleaned).
+    """
+
+    def __init__(self, path: str | Path, lenient: bool = False, report: SkipReport | None = None):
+        self.path, self.lenient, self.report = path, lenient, report
+
+    def _fix(self, kind: str, where: str, what: str, notes: list | None) -> None:
+        if self.report is not None:
+            self.report.fix(kind, f"{self.path}:{where}: {what}")
+        if notes is not None:
+            notes.append((kind, f"{where}: {what}"))
+
+    def _surrogates(self, text: str, where: str, notes: list | None) -> str:
+        m = SURROGATES.search(text)
+        if m is None:
+            return text
+        what = f"lone surrogate U+{ord(m.group()):04X} at character {m.start()}"
+        if not self.lenient:
+            raise InputError(self.path, where, f"{what} (an unpaired \\u{ord(m.group()):04x} escape: not "
+                             "Unicode text); fix the file, or use --lenient to replace it with U+FFFD")
+        self._fix("lone_surrogate", where, f"{what} replaced by U+FFFD", notes)
+        return SURROGATES.sub("\ufffd", text)
+
+    def text(self, text: str, where: str, notes: list | None = None) -> str:
+        """`text` cleaned (see the class docstring); `where` is its record path."""
+        text = self._surrogates(text, where, notes)
+        if not CONTROL_CHARS.search(text):
+            return text
+        self._fix("control_chars", where, f"removed {_codepoints(''.join(CONTROL_CHARS.findall(text)))}", notes)
+        return CONTROL_CHARS.sub(_control_sub, text)
+
+    def mapped(self, text: str, where: str, notes: list | None = None) -> tuple[str, Callable[[int], int]]:
+        """(cleaned text, old offset -> new offset): for a context whose answers index it by character."""
+        text = self._surrogates(text, where, notes)
+        if not CONTROL_CHARS.search(text):
+            return text, _identity
+        removed = [m.start() + i for m in CONTROL_CHARS.finditer(text)
+                   for i, c in enumerate(m.group()) if c != NEL]
+        return self.text(text, where, notes), lambda pos: pos - bisect.bisect_left(removed, pos)
+
+
+def _identity(pos: int) -> int:
+    return pos
+
+
+def iter_lines(path: str | Path, lenient: bool = False, report: SkipReport | None = None,
+               clean: bool = True) -> Iterator[tuple[int, str | InputError]]:
     """(line number, text without the line break) for every line; constant memory.
 
     A line that is not valid UTF-8 raises `InputError` (strict), or is yielded as that
     `InputError` (lenient), so the caller decides which unit to skip and keeps its line numbers.
-    A UTF-8 BOM on the first line is dropped; C0 control characters other than tab (NUL, form
-    feed, ...) are removed and each such line is counted as a `control_chars` fix in `report`.
+    A UTF-8 BOM on the first line is dropped; control characters (see CONTROL_CHARS) are removed
+    and each such line is counted as a `control_chars` fix in `report`. JSONL readers pass
+    `clean=False` and clean the decoded fields instead (`TextCleaner`): an escaped `\\u0000` is the
+    same character as a raw one, and removing characters from a line would move answer offsets.
     """
     offset = 0
     with open(path, "rb") as fh:
@@ -94,7 +166,8 @@ def iter_lines(path: str | Path, lenient: bool = False,
             offset += len(raw)
             if lineno == 1 and text.startswith("\ufeff"):
                 text = text[1:]
-            yield lineno, strip_control_chars(text.rstrip("\r\n"), path, lineno, report)
+            text = text.rstrip("\r\n")
+            yield lineno, strip_control_chars(text, path, lineno, report) if clean else text
 
 
 def check_lenient(lenient: bool, report: SkipReport | None) -> None:

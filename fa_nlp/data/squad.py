@@ -8,8 +8,11 @@ Variants: SQuAD v2 JSON (PQuAD), v2 with integer ids and `answer_end` (PersianQA
 without `is_impossible` (ParsiNLU `.json`), and ParsiNLU `.jsonl`
 (`{"question", "url", "passage", "answers": [[start, text], ...]}`, one question per line).
 
-Only *types* are checked here; values are kept raw (answer offsets are validated against the
-context by `fa_nlp.tasks.qa.examples`). Errors name the file and the record path, e.g.
+Only *types* are checked here; values are kept as written (answer offsets are validated against
+the context by `fa_nlp.tasks.qa.examples`), except for the text policy every reader applies
+(`fa_nlp.data.records.TextCleaner`): control characters are removed (answer offsets re-mapped onto
+the cleaned context) and counted, and a lone surrogate is an error (lenient: U+FFFD, counted).
+Errors name the file and the record path, e.g.
 `Validation.json:data[3].paragraphs[2].qas[1]: missing field "question"`.
 """
 
@@ -22,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fa_nlp.data.records import Document, check_lenient, decode_bytes, iter_lines, problem
+from fa_nlp.data.records import Document, TextCleaner, check_lenient, decode_bytes, iter_lines, problem
 from fa_nlp.report import InputError, SkipReport
 
 
@@ -42,6 +45,8 @@ class SquadQuestion:
     question: str
     answers: list[Answer]
     is_impossible: bool
+    # (kind, "record path: what") for each repair of this question's text or its context's
+    fixes: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -92,30 +97,44 @@ def _list(obj: dict, key: str, where: str) -> list:
     return _field(obj, key, list, where)
 
 
-def _answers_v2(raw: list, where: str) -> list[Answer]:
+@dataclass
+class _Text:
+    """What cleaning one paragraph's text needs: the cleaner, the context's offset map, and the
+    repairs made so far to the paragraph (title, context), which each of its questions carries."""
+
+    clean: TextCleaner
+    remap: Any  # old context offset -> cleaned context offset
+    notes: list
+
+
+def _answers_v2(raw: list, where: str, t: _Text, notes: list) -> list[Answer]:
     out = []
     for k, a in enumerate(raw):
         w = f"{where}.answers[{k}]"
         a = _obj(a, w)
         end = _field(a, "answer_end", int, w, default=None)
-        out.append(Answer(_field(a, "text", str, w), _field(a, "answer_start", int, w), end))
+        text = t.clean.text(_field(a, "text", str, w), f"{w}.text", notes)
+        start = t.remap(_field(a, "answer_start", int, w))
+        out.append(Answer(text, start, None if end is None else t.remap(end)))
     return out
 
 
-def _question_v2(q: Any, where: str) -> SquadQuestion:
+def _question_v2(q: Any, where: str, t: _Text) -> SquadQuestion:
     q = _obj(q, where)
+    notes = list(t.notes)
     qid = _field(q, "id", (str, int), where)
-    question = _field(q, "question", str, where)
-    answers = _answers_v2(_list(q, "answers", where), where)
+    qid = t.clean.text(qid, f"{where}.id", notes) if isinstance(qid, str) else str(qid)
+    question = t.clean.text(_field(q, "question", str, where), f"{where}.question", notes)
+    answers = _answers_v2(_list(q, "answers", where), where, t, notes)
     # v1.1 files (ParsiNLU .json) have no is_impossible: every question is answerable
     impossible = _field(q, "is_impossible", bool, where, default=False)
-    return SquadQuestion(str(qid), question, answers, impossible)
+    return SquadQuestion(qid, question, answers, impossible, tuple(notes))
 
 
 def _load_json(path: Path) -> Any:
     text = decode_bytes(path.read_bytes(), path)
     try:
-        return json.loads(text)
+        return json.loads(text, strict=False)  # raw control characters in strings: cleaned and counted
     except json.JSONDecodeError as e:
         raise InputError(path, e.lineno, f"malformed JSON: {e.msg} (column {e.colno})") from None
 
@@ -125,6 +144,7 @@ def _read_json(path: Path, lenient: bool, report: SkipReport | None) -> Iterator
         problem(InputError(path, bad.where, bad.message), bad.reason, lenient, report)
 
     root = _load_json(path)
+    clean = TextCleaner(path, lenient, report)
     try:
         data = _list(_obj(root, "<root>"), "data", "<root>")
     except _Bad as bad:
@@ -133,7 +153,8 @@ def _read_json(path: Path, lenient: bool, report: SkipReport | None) -> Iterator
         w_art = f"data[{i}]"
         try:
             article = _obj(article, w_art)
-            title = _field(article, "title", str, w_art, default="")
+            art_notes: list = []
+            title = clean.text(_field(article, "title", str, w_art, default=""), f"{w_art}.title", art_notes)
             paragraphs = _list(article, "paragraphs", w_art)
         except _Bad as bad:
             fail(bad)  # lenient: the article counts as one skip (its questions were never read)
@@ -142,7 +163,8 @@ def _read_json(path: Path, lenient: bool, report: SkipReport | None) -> Iterator
             w_par = f"{w_art}.paragraphs[{j}]"
             try:
                 para = _obj(para, w_par)
-                context = _field(para, "context", str, w_par)
+                notes = list(art_notes)
+                context, remap = clean.mapped(_field(para, "context", str, w_par), f"{w_par}.context", notes)
                 qas = _list(para, "qas", w_par)
             except _Bad as bad:
                 fail(bad)
@@ -150,7 +172,7 @@ def _read_json(path: Path, lenient: bool, report: SkipReport | None) -> Iterator
             questions = []
             for k, q in enumerate(qas):
                 try:
-                    questions.append(_question_v2(q, f"{w_par}.qas[{k}]"))
+                    questions.append(_question_v2(q, f"{w_par}.qas[{k}]", _Text(clean, remap, notes)))
                 except _Bad as bad:
                     fail(bad)
                     continue
@@ -161,25 +183,27 @@ def _read_json(path: Path, lenient: bool, report: SkipReport | None) -> Iterator
 
 def _read_jsonl(path: Path, lenient: bool, report: SkipReport | None) -> Iterator[SquadParagraph]:
     """ParsiNLU reading comprehension JSONL: one (passage, question, answers) per line."""
-    for lineno, line in iter_lines(path, lenient, report):
+    clean = TextCleaner(path, lenient, report)
+    for lineno, line in iter_lines(path, lenient, report, clean=False):  # fields are cleaned, not the line
         try:
             if isinstance(line, InputError):
                 raise _Bad(str(lineno), line.message, "invalid_utf8")
             if not line.strip():
                 raise _Bad(str(lineno), "empty line", "empty")
             try:
-                rec = json.loads(line)
+                rec = json.loads(line, strict=False)
             except json.JSONDecodeError as e:
                 raise _Bad(
                     str(lineno), f"malformed JSON: {e.msg} (column {e.colno})", "malformed_json"
                 ) from None
             where = f"{lineno}"
             rec = _obj(rec, where)
-            question = _field(rec, "question", str, where)
-            passage = _field(rec, "passage", str, where)
+            notes: list = []
+            question = clean.text(_field(rec, "question", str, where), f"{where}: question", notes)
+            passage, remap = clean.mapped(_field(rec, "passage", str, where), f"{where}: passage", notes)
             # eval.jsonl:194 has `"url": NaN` (a pandas export artefact): a missing url, not an error
             url = rec.get("url")
-            url = url if isinstance(url, str) else ""
+            url = clean.text(url, f"{where}: url", notes) if isinstance(url, str) else ""
             answers = []
             for k, a in enumerate(_list(rec, "answers", where)):
                 w = f"{where}: answers[{k}]"
@@ -188,14 +212,14 @@ def _read_jsonl(path: Path, lenient: bool, report: SkipReport | None) -> Iterato
                 start, text = a
                 if isinstance(start, bool) or not isinstance(start, int) or not isinstance(text, str):
                     raise _Bad(w, f"expected [int, str], got {a!r:.60}", "bad_type")
-                answers.append(Answer(text, start))
+                answers.append(Answer(clean.text(text, w, notes), remap(start)))
         except _Bad as bad:
             problem(InputError(path, bad.where, bad.message), bad.reason, lenient, report)
             continue
         if report is not None:
             report.keep()
         doc_id = f"{path.stem}:{lineno}"
-        yield SquadParagraph(doc_id, url, passage, [SquadQuestion(doc_id, question, answers, False)])
+        yield SquadParagraph(doc_id, url, passage, [SquadQuestion(doc_id, question, answers, False, tuple(notes))])
 
 
 def read_squad(

@@ -156,6 +156,9 @@ class _Finished:
     state: object = None
 
 
+Hypothesis = _Finished  # the public name of a finished hypothesis (score, tokens, state)
+
+
 @dataclass
 class _Beams:
     """Running hypotheses of one sentence (K slots, some may be dead = -inf)."""
@@ -168,6 +171,15 @@ class _Beams:
 def beam_search(model, src, beam_size: int = 5, alpha: float = 1.0, max_len: int | None = None,
                 constraints: Sequence | None = None) -> tuple[list[list[int]], list]:
     """Batched beam search with the KV cache. Returns (best ids per row without BOS/EOS, final states)."""
+    nbest = beam_search_nbest(model, src, beam_size, alpha, max_len, constraints)
+    return [h[0].tokens for h in nbest], [h[0].state for h in nbest]
+
+
+@torch.no_grad()
+def beam_search_nbest(model, src, beam_size: int = 5, alpha: float = 1.0, max_len: int | None = None,
+                      constraints: Sequence | None = None) -> list[list[Hypothesis]]:
+    """Batched beam search; per row, the finished hypotheses best first (`.score` = length-normalised
+    log-probability, fusion bonus included; `.tokens` without BOS/EOS; `.state` the constraint's)."""
     if beam_size < 1:
         raise ValueError("beam_size must be >= 1")
     if alpha < 0:
@@ -226,17 +238,16 @@ def beam_search(model, src, beam_size: int = 5, alpha: float = 1.0, max_len: int
                       for i, (o, t, s) in enumerate(zip(origin, tokens, new_scores))]
         scores = torch.tensor(new_scores, device=dev).view(b, k)
         last = torch.tensor(tokens, device=dev).view(b * k, 1)
-    out_ids, out_states = [], []
+    out = []
     for r in range(b):
         fin = beams[r].finished
         if not fin:  # budget ran out: rank the live hypotheses as they stand
             live_scores = scores[r].tolist()
             fin = [_Finished(s / length_penalty(max_len, alpha), hist[r * k + j], states[r * k + j])
                    for j, s in enumerate(live_scores) if s != NEG_INF] or [_Finished(0.0, hist[r * k], states[r * k])]
-        best = max(fin, key=lambda f: f.score)
-        out_ids.append(best.tokens)
-        out_states.append(best.state)
-    return out_ids, out_states
+        out.append(sorted(fin, key=lambda f: -f.score))  # stable: the first of equal scores first, as max()
+    return out
 
 
-__all__ = ["beam_search", "default_max_len", "greedy_search", "length_penalty", "specials"]
+__all__ = ["Hypothesis", "beam_search", "beam_search_nbest", "default_max_len", "greedy_search", "length_penalty",
+           "specials"]

@@ -12,14 +12,19 @@ whitespace collapsed. English articles are NOT removed (SQuAD's rule is English-
 Unanswerable questions follow the official SQuAD v2 script: a gold list whose answers all
 normalize to "" (or is empty) scores EM = F1 = 1 iff the prediction normalizes to "".
 Scores are percentages, with `HasAns_*` / `NoAns_*` breakdowns. No torch, no numpy.
+
+Beside it, `squad_v2_scores`: the official SQuAD v2 script's own normalization (lower case, ASCII
+punctuation and English articles removed; nothing Persian), so scores compare with published
+SQuAD-style numbers; both share the one token F1 and aggregation below.
 """
 
 from __future__ import annotations
 
 import re
+import string
 import unicodedata
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 
 NORM_VERSION = "1"
@@ -37,6 +42,8 @@ _CHARS = str.maketrans(
         "\u0640": "",  # tatweel
     }
 )
+SQUAD_V2_SIGNATURE = ("qa|norm:squad-v2-official|lower|punct:string.punctuation|articles:en-removed|ws:collapse"
+                      "|unanswerable:squad-v2|agg:max-over-golds")
 _DIACRITICS = re.compile("[\u064b-\u065f\u0670\u06d6-\u06ed]")
 _WS = re.compile(r"\s+")
 
@@ -49,8 +56,18 @@ def normalize_answer(text: str) -> str:
     return _WS.sub(" ", text.lower()).strip()
 
 
-def _golds(golds: Sequence[str]) -> list[str]:
-    g = [normalize_answer(a) for a in golds]
+_ASCII_PUNCT = frozenset(string.punctuation)
+_ARTICLES = re.compile(r"\b(a|an|the)\b")
+
+
+def squad_v2_normalize(text: str) -> str:
+    """The official SQuAD v2 `normalize_answer` (English-centric: no Persian character unification)."""
+    text = "".join(ch for ch in text.lower() if ch not in _ASCII_PUNCT)
+    return " ".join(_ARTICLES.sub(" ", text).split())
+
+
+def _golds(golds: Sequence[str], normalize: Callable[[str], str] = normalize_answer) -> list[str]:
+    g = [normalize(a) for a in golds]
     g = [a for a in g if a]
     return g or [""]  # official v2: unanswerable ⇒ the only gold is ""
 
@@ -109,7 +126,17 @@ class QAScore:
 
 
 def qa_scores(predictions: Mapping[str, str], references: Mapping[str, Sequence[str]]) -> QAScore:
-    """Corpus EM/F1 (percent) over `references` (id → gold answer texts; [] = unanswerable)."""
+    """Corpus EM/F1 (percent) over `references` (id → gold answer texts; [] = unanswerable), Persian-aware."""
+    return _corpus_scores(predictions, references, normalize_answer, SIGNATURE)
+
+
+def squad_v2_scores(predictions: Mapping[str, str], references: Mapping[str, Sequence[str]]) -> QAScore:
+    """The same with the official SQuAD v2 normalization (`squad_v2_normalize`)."""
+    return _corpus_scores(predictions, references, squad_v2_normalize, SQUAD_V2_SIGNATURE)
+
+
+def _corpus_scores(predictions: Mapping[str, str], references: Mapping[str, Sequence[str]],
+                   normalize: Callable[[str], str], signature: str) -> QAScore:
     em: dict[str, float] = {}
     f1: dict[str, float] = {}
     has: list[str] = []
@@ -118,7 +145,7 @@ def qa_scores(predictions: Mapping[str, str], references: Mapping[str, Sequence[
     for qid, golds in references.items():
         if qid not in predictions:
             missing += 1
-        p, g = normalize_answer(predictions.get(qid, "")), _golds(golds)  # each normalized once
+        p, g = normalize(predictions.get(qid, "")), _golds(golds, normalize)  # each normalized once
         em[qid], f1[qid] = _exact(p, g), _best_f1(p, g)
         (no if g == [""] else has).append(qid)
 
@@ -130,5 +157,5 @@ def qa_scores(predictions: Mapping[str, str], references: Mapping[str, Sequence[
         exact=mean(em, ids), f1=mean(f1, ids), total=len(ids),
         HasAns_exact=mean(em, has), HasAns_f1=mean(f1, has), HasAns_total=len(has),
         NoAns_exact=mean(em, no), NoAns_f1=mean(f1, no), NoAns_total=len(no),
-        missing=missing,
+        missing=missing, signature=signature,
     )

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from fa_nlp.io import iter_jsonl
 from fa_nlp.report import InputError
+from fa_nlp.text import _hazm
 from fa_nlp.text.sentences import _emit, sentence_spans
 
 __all__ = ["SYSTEMS", "GoldDoc", "SBDScore", "errors", "hazm_spans", "read_gold", "score"]
@@ -120,7 +121,6 @@ def _trim(text: str, spans: Iterable[tuple[int, int]]) -> Spans:
 def hazm_spans(text: str) -> Spans:
     """hazm.SentenceTokenizer's sentences mapped back to offsets by sequential search (hazm turns
     newlines into spaces, so a whitespace-tolerant regex is the fallback)."""
-    from fa_nlp.text import _hazm
 
     spans: Spans = []
     pos = 0

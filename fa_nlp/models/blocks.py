@@ -6,7 +6,8 @@
 - Positions: rotary embeddings (RoPE) in self-attention, nothing in cross-attention. RoPE is
   relative, adds no parameters and composes with the KV cache by rotating new keys at their
   absolute offset. A stack given `rotary=None` is position-free (a bag: the pointer's encoder).
-- Pre-LayerNorm layers; each stack ends with its own LayerNorm.
+- Pre-LayerNorm layers; each stack ends with its own LayerNorm. `arch="bert"` encoder layers are
+  BERT's instead: post-LayerNorm, biases on every linear map (see `ModelConfig.arch`).
 - Attention weights: SDPA does not return them, so `attend(need_weights=True)` recomputes them.
 """
 
@@ -115,8 +116,9 @@ class SelfAttention(nn.Module):
     def __init__(self, cfg: ModelConfig):
         super().__init__()
         self.n_heads, self.dropout = cfg.n_heads, cfg.dropout
-        self.qkv = nn.Linear(cfg.d_model, 3 * cfg.d_model, bias=False)
-        self.proj = nn.Linear(cfg.d_model, cfg.d_model, bias=False)
+        bias = cfg.arch == "bert"
+        self.qkv = nn.Linear(cfg.d_model, 3 * cfg.d_model, bias=bias)  # rows: q, k, v; each head-major
+        self.proj = nn.Linear(cfg.d_model, cfg.d_model, bias=bias)
 
     def forward(self, x: Tensor, rotary: Rotary | None, mask: Tensor | None = None, causal: bool = False,
                 cache: LayerCache | None = None, start: int = 0, need_weights: bool = False):
@@ -166,8 +168,9 @@ class CrossAttention(nn.Module):
 class FeedForward(nn.Module):
     def __init__(self, cfg: ModelConfig):
         super().__init__()
-        self.up = nn.Linear(cfg.d_model, cfg.d_ff, bias=False)
-        self.down = nn.Linear(cfg.d_ff, cfg.d_model, bias=False)
+        bias = cfg.arch == "bert"
+        self.up = nn.Linear(cfg.d_model, cfg.d_ff, bias=bias)
+        self.down = nn.Linear(cfg.d_ff, cfg.d_model, bias=bias)
 
     def forward(self, x: Tensor) -> Tensor:
         return self.down(F.gelu(self.up(x)))
@@ -179,8 +182,13 @@ class EncoderLayer(nn.Module):
         self.norm1, self.attn = nn.LayerNorm(cfg.d_model), SelfAttention(cfg)
         self.norm2, self.ff = nn.LayerNorm(cfg.d_model), FeedForward(cfg)
         self.drop = nn.Dropout(cfg.dropout)
+        self.post_ln = cfg.arch == "bert"  # BERT: x = LN(x + sublayer(x)); else x + sublayer(LN(x))
 
     def forward(self, x, rotary, mask, need_weights=False):
+        if self.post_ln:
+            a, w = self.attn(x, rotary, mask=mask, need_weights=need_weights)
+            x = self.norm1(x + self.drop(a))
+            return self.norm2(x + self.drop(self.ff(x))), w
         a, w = self.attn(self.norm1(x), rotary, mask=mask, need_weights=need_weights)
         x = x + self.drop(a)
         x = x + self.drop(self.ff(self.norm2(x)))
@@ -256,7 +264,3 @@ def init_weights(model: nn.Module, depth: int) -> None:
         if p.dim() == 2 and id(p) not in skip:
             std = 0.02 / math.sqrt(2 * depth) if name.endswith(("proj.weight", "down.weight")) else 0.02
             nn.init.normal_(p, std=std)
-
-
-def count_parameters(module: nn.Module) -> int:
-    return sum(p.numel() for p in module.parameters())  # tied weights are counted once

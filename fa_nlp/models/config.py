@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 MODEL_KINDS = ("seq2seq", "pointer", "encoder", "span", "mlm")
+ARCHS = ("fa", "bert")
 
 
 @dataclass
@@ -36,6 +37,11 @@ class ModelConfig:
     n_segments: int = 0  # encoder: segment (token type) embeddings, e.g. 2 for question/context; 0 = none
     match_feature: bool = False  # span: embed whether a token's id also occurs in the other segment (DrQA's exact match)
     match_min_id: int = 5  # span: ids below this (pad, unk, [CLS], [SEP], [MASK]) never count as a match
+    # "fa": pre-LN layers without biases, a final LayerNorm, sqrt(d)-scaled embeddings, positions by
+    # `positional`. "bert": exactly BERT's encoder (learned absolute positions, token-type embeddings,
+    # embedding LayerNorm, post-LN layers, biases everywhere, GELU), so encoder / span / mlm models
+    # export as plain `BertForQuestionAnswering` / `BertForMaskedLM` (fa_nlp.export).
+    arch: str = "fa"
 
     def __post_init__(self) -> None:
         if self.d_model % self.n_heads:
@@ -48,6 +54,20 @@ class ModelConfig:
             raise ValueError(f"kind must be one of {'|'.join(MODEL_KINDS)}, got {self.kind!r}")
         if self.pooling not in ("mean", "attention"):
             raise ValueError(f"pooling must be mean|attention, got {self.pooling!r}")
+        if self.arch not in ARCHS:
+            raise ValueError(f"arch must be one of {'|'.join(ARCHS)}, got {self.arch!r}")
+        if self.arch == "bert":
+            self._check_bert()
+
+    def _check_bert(self) -> None:
+        """BERT has learned positions only (the default "rope" becomes "learned") and no extra inputs."""
+        if self.kind not in ("encoder", "span", "mlm"):
+            raise ValueError(f"arch='bert' is an encoder: kind must be encoder|span|mlm, got {self.kind!r}")
+        if self.match_feature:
+            raise ValueError("arch='bert' has no exact-match input feature (BERT has none): set match_feature=false")
+        if self.positional == "sinusoidal":
+            raise ValueError("arch='bert' uses learned absolute positions, not 'sinusoidal'")
+        self.positional = "learned"
 
 
 PRESETS: dict[str, dict] = {

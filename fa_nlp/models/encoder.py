@@ -8,6 +8,10 @@ The seq2seq model shares this encoder's token embedding with its decoder and out
 the pointer model runs its layers over pooled word slots without positions (`encode_embedded`).
 Every model keeps it under the state-dict prefix `encoder.`, so a checkpoint's encoder loads into
 another model kind (`fa_nlp.training.checkpoint.load_encoder`).
+
+`arch="bert"` makes it BERT's encoder tensor for tensor (why: a model users can load with plain
+`transformers`): unscaled token + learned position + token-type embeddings (type 0 when no segments
+are given), an embedding LayerNorm, post-LN layers with biases, no final LayerNorm.
 """
 
 from __future__ import annotations
@@ -19,15 +23,17 @@ from torch import Tensor, nn
 
 from fa_nlp.models.blocks import EncoderLayer, Rotary, key_mask, sinusoidal_table
 from fa_nlp.models.config import ModelConfig
+from fa_nlp.models.summary import Layout, ParameterTable, encoder_layout
 
 
-class Encoder(nn.Module):
+class Encoder(ParameterTable, nn.Module):
     def __init__(self, cfg: ModelConfig):
         super().__init__()
         self.cfg = cfg
         d = cfg.d_model
+        bert = cfg.arch == "bert"
         self.embed = nn.Embedding(cfg.vocab_size, d)
-        self.emb_scale = math.sqrt(d)
+        self.emb_scale = 1.0 if bert else math.sqrt(d)
         self.emb_drop = nn.Dropout(cfg.dropout)
         self.rotary = Rotary(d // cfg.n_heads, cfg.max_len) if cfg.positional == "rope" else None
         self.pos_embed = nn.Embedding(cfg.max_len, d) if cfg.positional == "learned" else None
@@ -35,13 +41,25 @@ class Encoder(nn.Module):
             self.register_buffer("pos_table", sinusoidal_table(cfg.max_len, d), persistent=False)
         else:
             self.pos_table = None
-        self.segment_embed = nn.Embedding(cfg.n_segments, d) if cfg.n_segments > 0 else None
+        n_seg = max(cfg.n_segments, 1) if bert else cfg.n_segments  # BERT always adds a token type
+        self.segment_embed = nn.Embedding(n_seg, d) if n_seg > 0 else None
+        self.emb_norm = nn.LayerNorm(d) if bert else None
         self.layers = nn.ModuleList(EncoderLayer(cfg) for _ in range(cfg.n_encoder_layers))
-        self.norm = nn.LayerNorm(d)
+        self.norm = nn.Identity() if bert else nn.LayerNorm(d)
+
+    def table_layout(self) -> Layout:
+        """Rows of `parameter_table()` (the "encoder" model kind): embeddings, layers, norm."""
+        return [("embed", "embed"), *encoder_layout(at="")]
 
     def init_embeddings(self) -> None:
         # Embedding std d^-1/2, scaled by sqrt(d) on input: unit-variance inputs and O(1) tied logits.
-        nn.init.normal_(self.embed.weight, std=self.cfg.d_model**-0.5)
+        # BERT: std 0.02 unscaled (its embedding LayerNorm sets the scale), biases zero.
+        bert = self.emb_norm is not None
+        nn.init.normal_(self.embed.weight, std=0.02 if bert else self.cfg.d_model**-0.5)
+        if bert:
+            for m in self.layers.modules():
+                if isinstance(m, nn.Linear) and m.bias is not None:
+                    nn.init.zeros_(m.bias)
         if self.pos_embed is not None:
             nn.init.normal_(self.pos_embed.weight, std=0.02)
         if self.segment_embed is not None:
@@ -59,6 +77,10 @@ class Encoder(nn.Module):
             x = x + self.pos_table[start : start + t].to(x.dtype)
         if self.segment_embed is not None and segments is not None:
             x = x + self.segment_embed(segments)
+        elif self.emb_norm is not None:  # BERT: token type 0 when none is given
+            x = x + self.segment_embed.weight[0]
+        if self.emb_norm is not None:
+            x = self.emb_norm(x)
         return self.emb_drop(x)
 
     def encode_embedded(self, x: Tensor, pad: Tensor, positions: bool = True, maps: dict | None = None) -> Tensor:

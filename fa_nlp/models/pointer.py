@@ -23,9 +23,10 @@ import math
 import torch
 from torch import Tensor, nn
 
-from fa_nlp.models.blocks import DecoderStack, KVCache, Rotary, count_parameters, init_weights
+from fa_nlp.models.blocks import DecoderStack, KVCache, Rotary, init_weights
 from fa_nlp.models.config import ModelConfig
 from fa_nlp.models.encoder import Encoder
+from fa_nlp.models.summary import Layout, ParameterTable, encoder_layout
 
 
 def within_word_positions(word_index: Tensor, max_pieces: int) -> Tensor:
@@ -44,7 +45,7 @@ def segment_softmax(scores: Tensor, seg: Tensor, n_seg: int) -> Tensor:
     return e / e.new_zeros(peak.shape).scatter_add(1, seg, e).gather(1, seg)
 
 
-class PointerNetwork(nn.Module):
+class PointerNetwork(ParameterTable, nn.Module):
     bos_index = 0  # decoder input at step 0: the BOS/EOS slot
     eos_index = 0  # choosing slot 0 ends the output
     normalize_after_mask = True  # training normalises over unused slots: search renormalises too
@@ -130,21 +131,9 @@ class PointerNetwork(nn.Module):
         self._decode(tgt_in, memory, slot_pad, maps=maps)
         return maps
 
-    def num_parameters(self) -> int:
-        return count_parameters(self)
-
-    def parameter_table(self) -> list[tuple[str, int]]:
-        """(module, #params) rows that sum to num_parameters()."""
-        enc = self.encoder
-        rows = [("embed", enc.embed.weight.numel()),
-                ("piece_pos, piece_gate", self.piece_pos.weight.numel() + self.piece_gate.weight.numel()),
-                ("boundary (BOS/EOS slot)", self.boundary.numel())]
-        if self.pool_query is not None:
-            rows.append(("pool_query", self.pool_query.numel()))
-        if enc.segment_embed is not None:
-            rows.append(("segment_embed", enc.segment_embed.weight.numel()))
-        for prefix, stack in (("encoder", enc), ("decoder", self.decoder)):
-            rows += [(f"{prefix}.{i}", count_parameters(layer)) for i, layer in enumerate(stack.layers)]
-            rows.append((f"{prefix}_norm", count_parameters(stack.norm)))
-        rows.append(("pointer (query, key)", self.query.weight.numel() + self.key.weight.numel()))
-        return rows
+    def table_layout(self) -> Layout:
+        """Rows of `parameter_table()`: slot embeddings, encoder, decoder, pointer."""
+        return [("embed", "encoder.embed"), ("piece_pos, piece_gate", ("piece_pos", "piece_gate")),
+                ("boundary (BOS/EOS slot)", "boundary"), ("pool_query", "pool_query"), *encoder_layout(),
+                ("decoder.{i}", "decoder.layers.{i}"), ("decoder_norm", "decoder.norm"),
+                ("pointer (query, key)", ("query", "key"))]

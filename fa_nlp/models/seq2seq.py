@@ -17,12 +17,13 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from fa_nlp.models.blocks import DecoderStack, KVCache, count_parameters, init_weights
+from fa_nlp.models.blocks import DecoderStack, KVCache, init_weights
 from fa_nlp.models.config import ModelConfig
 from fa_nlp.models.encoder import Encoder
+from fa_nlp.models.summary import Layout, ParameterTable, encoder_layout
 
 
-class Seq2SeqTransformer(nn.Module):
+class Seq2SeqTransformer(ParameterTable, nn.Module):
     def __init__(self, cfg: ModelConfig):
         super().__init__()
         self.cfg = cfg
@@ -67,19 +68,8 @@ class Seq2SeqTransformer(nn.Module):
         self._decode(tgt_in, memory, src_pad, maps=maps)
         return maps
 
-    def num_parameters(self) -> int:
-        return count_parameters(self)
-
-    def parameter_table(self) -> list[tuple[str, int]]:
-        """(module, #params) rows that sum to num_parameters(): embedding, each layer, norms, head."""
-        enc = self.encoder
-        rows = [("embed (tied: enc+dec input, output)" if self.lm_head is None else "embed", enc.embed.weight.numel())]
-        if enc.pos_embed is not None:
-            rows.append(("pos_embed", enc.pos_embed.weight.numel()))
-        for prefix, stack in (("encoder", enc), ("decoder", self.decoder)):
-            for i, layer in enumerate(stack.layers):
-                rows.append((f"{prefix}.{i}", count_parameters(layer)))
-            rows.append((f"{prefix}_norm", count_parameters(stack.norm)))
-        if self.lm_head is not None:
-            rows.append(("lm_head", self.lm_head.weight.numel()))
-        return rows
+    def table_layout(self) -> Layout:
+        """Rows of `parameter_table()`: embedding, each layer, norms, head."""
+        tied = self.lm_head is None
+        return [("embed (tied: enc+dec input, output)" if tied else "embed", "encoder.embed"), *encoder_layout(),
+                ("decoder.{i}", "decoder.layers.{i}"), ("decoder_norm", "decoder.norm"), ("lm_head", "lm_head")]

@@ -20,32 +20,20 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from fa_nlp.models.blocks import count_parameters, init_weights
+from fa_nlp.models.blocks import init_weights
 from fa_nlp.models.config import ModelConfig
 from fa_nlp.models.encoder import Encoder
 from fa_nlp.models.heads import MaskedLMHead, SpanHead
+from fa_nlp.models.summary import Layout, ParameterTable, encoder_layout
 
 
-class _EncoderOnly(nn.Module):
+class _EncoderOnly(ParameterTable, nn.Module):
     head: nn.Module
 
-    def num_parameters(self) -> int:
-        return count_parameters(self)
-
-    def parameter_table(self) -> list[tuple[str, int]]:
-        """(module, #params) rows that sum to num_parameters()."""
-        enc = self.encoder
-        rows = [(self._embed_label, enc.embed.weight.numel())]
-        if enc.segment_embed is not None:
-            rows.append(("segment_embed", enc.segment_embed.weight.numel()))
-        if enc.pos_embed is not None:
-            rows.append(("pos_embed", enc.pos_embed.weight.numel()))
-        if getattr(self, "match_embed", None) is not None:
-            rows.append(("match_embed", self.match_embed.weight.numel()))
-        rows += [(f"encoder.{i}", count_parameters(layer)) for i, layer in enumerate(enc.layers)]
-        rows.append(("encoder_norm", count_parameters(enc.norm)))
-        rows.append((self._head_label, count_parameters(self.head)))
-        return rows
+    def table_layout(self) -> Layout:
+        """Rows of `parameter_table()`: embeddings, encoder layers, head."""
+        return [(self._embed_label, "encoder.embed"),
+                *encoder_layout(extras=[("match_embed", "match_embed")]), (self._head_label, "head")]
 
     @torch.no_grad()
     def attention_maps(self, ids: Tensor, segments: Tensor | None = None) -> dict[str, Tensor]:

@@ -7,9 +7,13 @@ URLs, e-mails, file names and dotted abbreviations (`۳.۵` → `۳ ٫ ۵`, `ق.
 1. protected spans (those patterns) are found in the input and kept intact (only their digits and
    Arabic letters are mapped 1:1), also before a sentence-final `.` and when glued to a word
    (`قیمت۳.۵درصد` → `قیمت ۳.۵ درصد`: the space hazm puts between words and digits is kept);
-2. the text between them is normalized by hazm, segment by segment;
-3. each segment's output is aligned with its input (difflib) to get, for every normalized character,
-   the original character range it came from.
+2. the text between them goes through hazm's rules, segment by segment: compiled once and run in
+   hazm's order (`_hazm_rules.py`), on the plain text first and, only where that changed something,
+   again on a `MappedText` that updates each char's original range as every rule rewrites it
+   (`_mapped.py`): no alignment afterwards, time linear in the input (difflib's was not, issue 20);
+3. our ZWNJ clean-up follows, and the rules run again while a step that can enable another changed
+   the text, so a second `normalize` changes nothing. `normalize_reference.py` keeps the old path
+   (hazm itself, then alignment) as the reference the tests and benchmarks compare against.
 
     >>> n = normalize("قيمت 3.5 درصد شد . من می روم")
     >>> n.text
@@ -20,12 +24,14 @@ URLs, e-mails, file names and dotted abbreviations (`۳.۵` → `۳ ٫ ۵`, `ق.
 
 from __future__ import annotations
 
-import difflib
+import functools
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field, fields
 
-from fa_nlp.text import _hazm
+from fa_nlp.text import _hazm, _hazm_rules
+from fa_nlp.text._hazm_rules import HazmRules
+from fa_nlp.text._mapped import MappedText, compile_template
 
 __all__ = ["NormalizeOptions", "Normalized", "normalize", "protected_spans"]
 
@@ -48,6 +54,12 @@ _PROTECTED = re.compile(
     rf"|(?P<number>{_NUM_START}\d+(?:(?:[.,٫٬]\d+)+|/\d+){_NUM_END})"  # 3.5, 1,200, ۲٫۵, fractions ۳/۴
     rf"|(?P<abbrev>(?<![\w.\u200c]){_LETTER}{{1,2}}(?:\.{_LETTER}{{1,2}})+(?![\w\u200c]))"
 )
+# Speed: every protected kind lies inside one whitespace-free token and has a digit, "@", ":" or
+# ".", so only such tokens are scanned with `_PROTECTED` (lookbehinds still see the char before the
+# token; the lookaheads see its end as they would see the space).
+_TRIGGER_TOKEN = re.compile(r"(?<!\S)[^\s\d@:.]*[\d@:.]\S*")
+_LATIN_DIGITS = re.compile(r"[0-9٠-٩%]")
+_ZWNJS = re.compile("\u200c*")
 # Kinds whose digits follow the `persian_digits` option; the others are copied byte for byte.
 _NUMERIC_KINDS = frozenset({"date", "time", "number"})
 _QUOTES = re.compile(r'"([^\n"]+)"')
@@ -55,15 +67,26 @@ _QUOTES = re.compile(r'"([^\n"]+)"')
 # ZWNJ stand-in) around it is one ZWNJ; none after a non-joining letter (ا د ذ ر ز ژ و ...), none at a
 # word's start or end, and diacritics count as part of the letter before them.
 _ZWNJ_RUN = re.compile(r"[\u200c\u200e\u200f]*\u200c[\u200c\u200e\u200f]*")
+_ZWNJ_RUN_LONG = re.compile(r"(?=[\u200c\u200e\u200f]{2})" + _ZWNJ_RUN.pattern)  # a lone ZWNJ is left as is
 _MARK = r"[\u064b-\u065f\u0670]"
 _REPEATED = re.compile(r"([^\W\d_])\1\1")  # hazm shortens runs of 3+ letters after fixing spacing
 _DIACRITIC = re.compile(_MARK)  # hazm removes them after fixing spacing: the words it spaced change
+# the month «می» (May) after «ماه» or a day number: hazm glues it to the next word like the verb prefix
+_MONTH_MI = re.compile(r"(?:(?<=ماه )|(?<=\d ))می(\u200c)([^\W\d_]+)")
+# `_ZWNJ_STRAY` as a pattern that starts with the ZWNJ (fast to scan for); up to 4 marks after a
+# non-joining letter (`_ZWNJ_STRAY` allows any number; more than 2 in a row do not occur in fa_text)
+_STRAY_AT = re.compile(
+    "\u200c(?:"
+    + "|".join(rf"(?<=[اآأإٱدذرزژوؤءة]{_MARK * k}\u200c)" for k in range(5))
+    + rf"|(?<![^\W\d_]\u200c)(?<!{_MARK}\u200c)|(?![^\W\d_]))"
+)
+_LETTER_OR_MARK = re.compile(rf"[^\W\d_]|{_MARK}")
+_LETTER_RE = re.compile(_LETTER)
 _ZWNJ_STRAY = re.compile(
     rf"(?<=[اآأإٱدذرزژوؤءة])(?:{_MARK})*\u200c"  # after a non-joining letter
     rf"|(?<![^\W\d_])(?<!{_MARK})\u200c"  # not after a letter (word start, after a space or a mark run)
     r"|\u200c(?![^\W\d_])"  # not before a letter (word end)
 )
-_CHUNKS = re.compile(r"\S+\s*|\s+")  # a word with its trailing space: few repeats, fast diff
 
 
 @dataclass(frozen=True)
@@ -95,6 +118,9 @@ class NormalizeOptions:
             "seperate_mi": self.separate_mi,
             "join_compounds": self.join_compounds,
         }
+
+
+_DEFAULT_OPTIONS = NormalizeOptions()
 
 
 @dataclass(frozen=True)
@@ -135,108 +161,14 @@ class Normalized:
 def protected_spans(text: str) -> list[tuple[str, int, int]]:
     """(kind, start, end) of the spans hazm would damage: url, email, file, version, date, time,
     number, abbrev."""
-    return [(m.lastgroup, m.start(), m.end()) for m in _PROTECTED.finditer(text)]
-
-
-def _edit_opcodes(src: str, dst: str) -> list[tuple[str, int, int, int, int]]:
-    """difflib-style opcodes of a minimal edit script (Levenshtein, matches preferred).
-
-    difflib's longest-match heuristic misaligns short stretches such as `۳/۳ ` → `۳ / ۳ ` (it pairs the
-    last `۳ ` with the first); a minimal edit script pairs each digit with itself."""
-    n, m = len(src), len(dst)
-    prev = list(range(m + 1))
-    rows = [prev]
-    for i in range(1, n + 1):
-        cur = [i] + [0] * m
-        a = src[i - 1]
-        for j in range(1, m + 1):
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a != dst[j - 1]))
-        rows.append(cur)
-        prev = cur
-    steps: list[str] = []  # backtrace, end to start
-    i, j = n, m
-    while i or j:
-        d = rows[i][j]
-        if i and j and src[i - 1] == dst[j - 1] and d == rows[i - 1][j - 1]:
-            steps.append("equal")
-            i, j = i - 1, j - 1
-        elif i and j and d == rows[i - 1][j - 1] + 1:
-            steps.append("replace")
-            i, j = i - 1, j - 1
-        elif j and d == rows[i][j - 1] + 1:
-            steps.append("insert")
-            j -= 1
-        else:
-            steps.append("delete")
-            i -= 1
-    ops: list[tuple[str, int, int, int, int]] = []
-    i = j = 0
-    for op in reversed(steps):
-        di, dj = (op != "insert"), (op != "delete")
-        if ops and ops[-1][0] == op:
-            o, i1, _, j1, _ = ops[-1]
-            ops[-1] = (o, i1, i + di, j1, j + dj)
-        else:
-            ops.append((op, i, i + di, j, j + dj))
-        i, j = i + di, j + dj
-    return ops
-
-
-def _align_chars(src: str, dst: str, base: int, starts: list[int], ends: list[int]) -> None:
-    """Char-level alignment of a (short) changed stretch: a minimal edit script, or difflib when the
-    stretch is too long for the quadratic table."""
-    if len(src) * len(dst) <= 40_000:
-        opcodes = _edit_opcodes(src, dst)
-    else:
-        opcodes = difflib.SequenceMatcher(None, src, dst, autojunk=False).get_opcodes()
-    for op, i1, i2, j1, j2 in opcodes:
-        if op == "equal":
-            starts.extend(range(base + i1, base + i2))
-            ends.extend(range(base + i1 + 1, base + i2 + 1))
-        elif op == "replace":  # spread dst chars over the src range; every char gets a non-empty range
-            n_src, n_dst = i2 - i1, j2 - j1
-            for k in range(n_dst):
-                starts.append(base + i1 + (k * n_src) // n_dst)
-                ends.append(base + i1 - (-(k + 1) * n_src // n_dst))
-        elif op == "insert":  # an added char (a space, a ZWNJ) belongs to the src char before it
-            s = base + max(i1 - 1, 0)
-            e = base + min(max(i1, 1), len(src))
-            starts.extend([s] * (j2 - j1))
-            ends.extend([e] * (j2 - j1))
-        # "delete": source chars with no output
-
-
-def _cumulative(chunks: list[str]) -> list[int]:
-    pos = [0]
-    for c in chunks:
-        pos.append(pos[-1] + len(c))
-    return pos
-
-
-def _align(src: str, dst: str, base: int, starts: list[int], ends: list[int]) -> None:
-    """Append, for each char of `dst`, the range of `src` (shifted by `base`) it came from.
-
-    Two levels for speed: whitespace-delimited chunks first (hazm's edits are local), then chars
-    inside the chunks that differ.
-    """
-    if src == dst:
-        starts.extend(range(base, base + len(src)))
-        ends.extend(range(base + 1, base + len(src) + 1))
-        return
-    a, b = _CHUNKS.findall(src), _CHUNKS.findall(dst)
-    pa, pb = _cumulative(a), _cumulative(b)
-    sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    for op, i1, i2, j1, j2 in sm.get_opcodes():
-        sa, ea, sb, eb = pa[i1], pa[i2], pb[j1], pb[j2]
-        if op == "equal":
-            starts.extend(range(base + sa, base + ea))
-            ends.extend(range(base + sa + 1, base + ea + 1))
-        elif op == "insert":  # whole chunks added: they belong to the src char before them
-            s0, e0 = max(sa - 1, 0), min(max(sa, 1), len(src))
-            starts.extend([base + s0] * (eb - sb))
-            ends.extend([base + e0] * (eb - sb))
-        elif op == "replace":
-            _align_chars(src[sa:ea], dst[sb:eb], base + sa, starts, ends)
+    return [
+        (m.lastgroup, m.start(), m.end())
+        for token in _TRIGGER_TOKEN.finditer(text)
+        for m in _PROTECTED.finditer(text, token.start(), token.end())
+        # a diacritic after an "abbreviation" means it ends inside a word (`کد.اُرگ`): hazm's spacing
+        # applies, and once the diacritic is gone a second pass would not protect it either
+        if not (m.lastgroup == "abbrev" and _DIACRITIC.match(text, m.end()))
+    ]
 
 
 def _normalize_ws(ws: str) -> str:
@@ -247,78 +179,145 @@ def _normalize_ws(ws: str) -> str:
     return "\n" * min(k, 2) if k else " "
 
 
-def _normalize_segment(seg: str, normalizer, at_start: bool, at_end: bool) -> str:
-    """hazm on the segment's core; its edge whitespace handled here (hazm would strip it)."""
-    core = seg.strip()
-    if not core:
-        return "" if at_start or at_end else _normalize_ws(seg)
-    lead = "" if at_start else seg[: len(seg) - len(seg.lstrip())]
-    trail = "" if at_end else seg[len(seg.rstrip()) :]
-    core = _clean_zwnj(core)  # before hazm too: it would keep the RLM of a ZWNJ+RLM pair, space out `!‌!`
-    out = normalizer.normalize(core)
-    if "  " in out or "..." in out or '"' in out or _DIACRITIC.search(core) or _REPEATED.search(core):
-        # hazm's steps run in a fixed order, so a later step can undo an earlier one's work (special
-        # chars removed after spacing leave "  "; ". . ." joined after `...` → `…`; `"""` spaced into a
-        # pair; diacritics and letter runs reduced after spacing, so `نوشتهٔ ها`, `هاااا` were not seen
-        # as `نوشته ها`, `ها`): a second
-        # run settles these, so normalizing twice gives the same text as once
-        out = normalizer.normalize(out)
-    out = _clean_zwnj(out).strip()  # edge ZWNJs may have become spaces
-    if not out:  # the core was only ZWNJs / marks
-        return "" if at_start or at_end else _normalize_ws(lead + trail)
-    return _normalize_ws(lead) + out + _normalize_ws(trail)
+_EMPTY = MappedText("", [], [])
+_MAX_RUNS = 4  # hazm + ZWNJ clean-up until stable; fa_text needs at most 3
+_ONE_ZWNJ = compile_template("\u200c")
 
 
-def _clean_zwnj(text: str) -> str:
-    """Drop the ZWNJs hazm leaves or inserts where they join nothing (see `_ZWNJ_STRAY`)."""
-    if "\u200c" not in text:
-        return text
-    text = _ZWNJ_RUN.sub("\u200c", text)
-    return _ZWNJ_STRAY.sub(lambda m: m.group()[:-1], text)
+def _ws(mt: MappedText, text: str | None = None) -> MappedText:
+    """A whitespace run normalized, mapped over the whole run it replaces."""
+    norm = _normalize_ws(mt.text if text is None else text)
+    if not norm:
+        return _EMPTY
+    out: list[str] = []
+    s: list[int] = []
+    e: list[int] = []
+    mt._gap(norm, 0, len(mt.text), out, s, e)
+    return MappedText(norm, s, e)
+
+
+def _normalize_segment(
+    seg: MappedText, origin: str, rules: HazmRules, at_start: bool, at_end: bool
+) -> MappedText:
+    """hazm's rules on the segment's core; its edge whitespace handled here (hazm would strip it).
+    `origin` is the text the map points into (to tell a ZWNJ hazm made from a space)."""
+    # ZWNJs first (hazm would keep the RLM of a ZWNJ+RLM pair), on the whole segment: one dropped at
+    # its edge leaves the space beside it outside the core (`example.com‌ برای` keeps its space)
+    seg = _clean_zwnj(seg, origin)
+    t = seg.text
+    left, right = len(t) - len(t.lstrip()), len(t.rstrip())
+    if right <= left:
+        return _EMPTY if at_start or at_end else _ws(seg)
+    lead = _EMPTY if at_start else seg[:left]
+    trail = _EMPTY if at_end else seg[right:]
+    out = seg[left:right]
+    for _ in range(_MAX_RUNS):
+        # hazm's steps run in a fixed order, so a later step can undo or enable an earlier one's work
+        # (special chars removed after spacing leave "  "; ". . ." joined after `...` → `…`; diacritics
+        # and letter runs reduced after spacing; `میمیزد` → `می‌میزد` → `می‌می‌زد`; a suffix ZWNJ we
+        # drop after a non-joining letter, `میگو‌ید` → `میگوید` → `می‌گوید`): run again while one of
+        # these happened, so that normalizing twice gives the same text as once.
+        hz = rules.normalize(out)
+        if hz is out:
+            break  # unchanged (most segments): one run
+        nxt = _clean_zwnj(hz, origin, rules.verbs)
+        o, before = nxt.text, out.text
+        out = nxt
+        if not (
+            nxt is not hz  # our clean-up changed hazm's output
+            or "  " in o or "..." in o or '"' in o or "\u200cمی" in o
+            or _DIACRITIC.search(before) or _REPEATED.search(before)
+        ):
+            break
+    out = out.strip()  # edge ZWNJs may have become spaces
+    if not out.text:  # the core was only ZWNJs / marks
+        return _EMPTY if at_start or at_end else _ws(seg, lead.text + trail.text)
+    if not lead.text and not trail.text:
+        return out
+    return MappedText.join([_ws(lead), out, _ws(trail)])
+
+
+def _restores_space(mt: MappedText, i: int, origin: str) -> bool:
+    """Did hazm make the ZWNJ at `i` from a space, with no space beside it now (a second run may have
+    put one there: `می‌۲۰۱۴` → `می‌ ۲۰۱۴`)?"""
+    t = mt.text
+    return origin[mt.starts[i] : mt.ends[i]].isspace() and not (t[i - 1 : i].isspace() or t[i + 1 : i + 2].isspace())
+
+
+def _clean_zwnj(mt: MappedText, origin: str, verbs: frozenset | set | None = None) -> MappedText:
+    """Drop the ZWNJs hazm leaves or inserts where they join nothing (see `_ZWNJ_STRAY`), and undo
+    hazm's ZWNJ after a month «می» (`ماه می سال`, `۲۰ می ۲۰۲۳`). A ZWNJ that hazm made from a space
+    becomes that space again, never nothing: a normalizer must not merge two words
+    (`نمی ۳ بار` was `نمی۳ بار`: hazm glues «نمی» to the next word, and a ZWNJ before a digit is stray)."""
+    if "\u200c" not in mt.text:
+        return mt
+    mt = mt.sub(_ZWNJ_RUN_LONG, _ONE_ZWNJ)
+    t = mt.text
+    # stray ZWNJs: deleted, or a space again where one side is not a letter (`نمی‌۳`); between two
+    # letters it is hazm joining a suffix after a non-joining letter (`کار ها` → `کارها`), kept joined
+    edits = {
+        z: " " if _restores_space(mt, z, origin) and not (_LETTER_OR_MARK.match(t, z - 1) and _LETTER_RE.match(t, z + 1)) else ""
+        for z in (m.start() for m in _STRAY_AT.finditer(t))
+    }
+    if verbs is not None:
+        for m in _MONTH_MI.finditer(t):
+            z = m.start(1)
+            if _restores_space(mt, z, origin) and "می\u200c" + m.group(2) not in verbs:
+                edits[z] = " "  # `ماه می سال`: not a verb (`۱۳۳۲ می‌گذرد` is)
+    if not edits:
+        return mt
+    out: list[str] = []
+    s: list[int] = []
+    e: list[int] = []
+    pos = 0
+    for z in sorted(edits):
+        mt._keep(pos, z, out, s, e)
+        if edits[z]:
+            mt._gap(" ", z, z + 1, out, s, e)  # the space hazm turned into this ZWNJ
+        pos = z + 1
+    mt._keep(pos, len(mt.text), out, s, e)
+    return MappedText("".join(out), s, e)
 
 
 def normalize(text: str, options: NormalizeOptions | None = None) -> Normalized:
-    """Normalize `text` with hazm, keeping protected spans intact and a map back to `text`."""
-    opts = options or NormalizeOptions()
-    table = _hazm.translation_table()
-    normalizer = _hazm.normalizer(**opts.hazm_flags())
-    pre = text.translate(table)  # 1:1, so alignment below sees equal characters
+    """Normalize `text` like hazm, keeping protected spans intact and a map back to `text`."""
+    opts = options or _DEFAULT_OPTIONS
+    rules, table, table_chars = _setup(opts)
+    pre = text.translate(table) if table_chars.search(text) else text  # 1:1: same map
     if opts.persian_style:
         pre = _QUOTES.sub(r"«\1»", pre)  # 1:1 too; done globally so quotes pair across protected spans
     spans = protected_spans(pre) if opts.protect else []
-    if opts.persian_digits:
+    if opts.persian_digits and _LATIN_DIGITS.search(pre):
         pre = pre.translate(_DIGITS_TO_FA)  # after finding spans: file/e-mail patterns are ASCII
-    out: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
+    parts: list[MappedText] = []
     pos = 0
     for kind, s, e in [*spans, ("", len(pre), len(pre))]:
         if s > pos:
-            seg = pre[pos:s]
-            norm = _normalize_segment(seg, normalizer, pos == 0, s == len(pre))
-            out.append(norm)
-            _align(seg, norm, pos, starts, ends)
+            seg = MappedText.identity(pre[pos:s], pos)
+            parts.append(_normalize_segment(seg, pre, rules, pos == 0, s == len(pre)))
         if e > s:
             # hazm puts a space between a word and a number (`۵درصد` → `۵ درصد`); a protected number
             # glued to a word gets the same, mapped like any inserted char (to the char before it)
             spaced = opts.correct_spacing and kind in _NUMERIC_KINDS
-            if spaced and out and out[-1] and out[-1][-1].isalpha():
-                out.append(" ")
-                starts.append(s - 1)
-                ends.append(s)
+            if spaced and parts and parts[-1].text and parts[-1].text[-1].isalpha():
+                parts.append(MappedText(" ", [s - 1], [s]))
             # numbers, dates and abbreviations take the mapped digits/letters; URLs & co stay byte-exact
-            out.append(pre[s:e] if kind in _NUMERIC_KINDS or kind == "abbrev" else text[s:e])
-            starts.extend(range(s, e))
-            ends.extend(range(s + 1, e + 1))
-            if spaced and pre[e:].lstrip("\u200c")[:1].isalpha():  # a ZWNJ after a number is dropped
-                out.append(" ")
-                starts.append(e - 1)
-                ends.append(e)
+            piece = pre[s:e] if kind in _NUMERIC_KINDS or kind == "abbrev" else text[s:e]
+            parts.append(MappedText.identity(piece, s))
+            after = _ZWNJS.match(pre, e).end()  # a ZWNJ after a number is dropped (not `pre[e:]`: quadratic)
+            if spaced and pre[after : after + 1].isalpha():
+                parts.append(MappedText(" ", [e - 1], [e]))
         pos = e
-    norm_text = "".join(out)
-    starts.append(len(text))
-    assert len(starts) == len(norm_text) + 1, "offset map length mismatch"
-    return Normalized(text=norm_text, original=text, offsets=tuple(starts), ends=tuple(ends))
+    out = parts[0] if len(parts) == 1 else MappedText.join(parts)
+    offsets = (*out.starts, len(text))  # a new tuple: `out`'s lists may be shared (`_EMPTY`)
+    assert len(offsets) == len(out.text) + 1, "offset map length mismatch"
+    return Normalized(text=out.text, original=text, offsets=offsets, ends=tuple(out.ends))
+
+
+@functools.cache
+def _setup(opts: NormalizeOptions) -> tuple[HazmRules, dict[int, str], re.Pattern]:
+    """The compiled rules and hazm's translation table for one set of options (built once)."""
+    return _hazm_rules.rules(**opts.hazm_flags()), _hazm.translation_table(), _hazm_rules.translation_chars()
 
 
 def options_from_dict(d: dict) -> NormalizeOptions:

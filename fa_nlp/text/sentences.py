@@ -39,7 +39,7 @@ _OPENERS = "«\"'“‘([{‹"
 _L = r"[\u0621-\u064a\u067e-\u06cc]"  # Persian/Arabic letters
 # A full stop glued to the next word (`رفت.او`, hazm #163): a candidate when 2+ letters touch it on
 # each side (`ق.م`, `ه.ق`, initials have one-letter parts; decimals, URLs, file names are not Persian letters)
-_GLUED = rf"(?<={_L}{{2}}\.)(?={_L}{{2}})"
+_GLUED = rf"(?<={_L}{{2}}\.)(?={_L}{{2}}|«)"  # also before an opening quote: `گفت.«سلام»`
 _CANDIDATE = re.compile(  # hard path; see _FAST below
     r"[.!?؟⸮…][»\"'”’)\]}›.!?؟⸮…]*(?=\s|\Z)" rf"|\.{_GLUED}"
 )
@@ -54,6 +54,7 @@ _PARAGRAPH_BREAK = re.compile(
     r"|\n(?=[ \t]*(?:[-•*–]\s|[\d۰-۹]{1,3}[.)\-]\s|[^\W\d_][.)]\s))"  # newline before a list item
 )
 _LETTER = re.compile(r"[^\W\d_]")
+_ITEM = re.compile(r"(?<![\w.])(\d{1,2})\.\s")  # an item number of an inline enumeration
 _DOTTED_ABBREV = re.compile(r"[^\W\d_]{1,3}(?:\.[^\W\d_]{1,3})+\.?")
 # Verb-final endings (3sg -د, plural -ند/-ید/-یم, perfect -‌ام/-‌اید, copula است): a cheap "looks like a verb".
 # Past stems in -فت/-ست/-شت/-خت (رفت، خواست، داشت، ساخت) count too; other -ت words are mostly nouns.
@@ -108,6 +109,12 @@ _LATIN_ABBREVIATIONS = frozenset(
         "dec",
         "e.g",
         "i.e",
+        "inc",  # company suffixes: `Apple Inc. اعلام کرد`
+        "ltd",
+        "co",
+        "corp",
+        "llc",
+        "plc",
         "et",
         "al",
     ]
@@ -225,11 +232,24 @@ def _is_boundary(text: str, m: re.Match, lo: int, hi: int, sent_start: int) -> b
         return False  # ق.م. / ر.ک. / ج.ا.ا. / e.g.
     if word.lower() in _LATIN_ABBREVIATIONS or word in _PERSIAN_ABBREVIATIONS:
         return False
+    if word.lower() == "etc":  # `etc.` ends a sentence only before a capitalized Latin word
+        return nxt is not None and nxt[0].isascii() and nxt[0].isupper()
+    if word.isdecimal() and len(word) <= 2 and _in_enumeration(text, sent_start, start - len(word), int(word)):
+        return False  # `مراحل: ۱. ثبت‌نام ۲. پرداخت`: an item number inside the sentence
     if (word.isdigit() and len(word) <= 3 or word in _LIST_WORDS) and not text[
         sent_start : start - len(word)
     ].strip():
         return False  # list item: ۱. مقدمه
     return True
+
+
+def _in_enumeration(text: str, sent_start: int, num_start: int, k: int) -> bool:
+    """Is the number `k.` at `num_start` an item of an inline list: the first after a colon
+    (`مراحل: ۱. ثبت‌نام`), or the one after item k-1 of the same sentence?"""
+    before = text[sent_start:num_start].rstrip()
+    if k <= 1:
+        return before.endswith(":")
+    return any(int(m.group(1)) == k - 1 for m in _ITEM.finditer(text, sent_start, num_start))
 
 
 def _glued_boundary(text: str, dot: int, lo: int, hi: int) -> bool:
@@ -238,6 +258,8 @@ def _glued_boundary(text: str, dot: int, lo: int, hi: int) -> bool:
     word = _word_before(text, dot, lo).lstrip(_OPENERS)
     if not _PERSIAN_WORD.fullmatch(word) or word in _PERSIAN_ABBREVIATIONS:
         return False
+    if text[dot + 1] == "«":
+        return True  # `گفت.«سلام»`: a quote opens the next sentence
     after = _PERSIAN_WORD.match(text, dot + 1, hi)
     end = after.end()
     return not (end < hi and text[end] == "." and end + 1 < hi and _LETTER.match(text[end + 1]))
@@ -251,17 +273,23 @@ def _dateline_end(text: str, pos: int, hi: int) -> tuple[int, int] | None:
 
 # Speed: one regex finds every candidate and, in C, settles the common ones that `_is_boundary` would
 # call boundaries anyway (a lone `.` after 2+ Persian letters that aren't `الف`, `صص` or an
-# abbreviation's last part; a bare `!?؟` run not after `(`), when no dateline follows. Only group "h" runs Python.
+# abbreviation's last part; a bare `!?؟` run not after `(`), when no dateline follows. Only groups "h"
+# and "g" run Python.
 # tests/text/test_sentences.py checks that the fast path changes no result.
 _NO_DATELINE = r"(?=\s|\Z)(?!\s+(?:" + _DATELINE.pattern + r"))"
-_FAST = re.compile(  # starts with a literal class so the scan skips ordinary text quickly
-    r"[.!?؟⸮…](?:"
-    rf"(?<={_L}{{2}}\.)(?<!الف\.)(?<!صص\.)(?<!\.{_L}{{2}}\.)(?<!\.{_L}{{3}}\.){_NO_DATELINE}"  # "شد. "
-    rf"|(?<=[!?؟⸮])(?<!\([!?؟⸮])(?<!جان!)(?<!عزیزم!)[!?؟⸮]*{_NO_DATELINE}"  # "؟ " / "!! " not after "(" or a vocative
-    r"|(?P<h>[»\"'”’)\]}›.!?؟⸮…]*)(?=\s|\Z)"  # everything else: Python decides
-    rf"|(?P<g>){_GLUED}"  # `رفت.او`: Python decides
-    r")(?P<ws>\s*)"
+_SETTLED = (  # the candidates the regex settles as boundaries (<DL>: no dateline after them)
+    rf"(?<={_L}{{2}}\.)(?<!الف\.)(?<!صص\.)(?<!\.{_L}{{2}}\.)(?<!\.{_L}{{3}}\.)<DL>"  # "شد. "
+    rf"|(?<=[!?؟⸮])(?<!\([!?؟⸮])(?<!جان!)(?<!عزیزم!)[!?؟⸮]*<DL>"  # "؟ " / "!! " not after "(" or a vocative
 )
+_HARD = r"(?P<h>[»\"'”’)\]}›.!?؟⸮…]*)(?=\s|\Z)" rf"|(?P<g>){_GLUED}"  # Python decides these
+_FAST = re.compile(  # starts with a literal class so the scan skips ordinary text quickly
+    rf"[.!?؟⸮…](?:{_SETTLED.replace("<DL>", _NO_DATELINE)}|{_HARD})(?P<ws>\s*)"
+)
+# Blocks without a dash or colon hold no dateline (each has one): there the regex skips the
+# dateline check it would otherwise run after every settled boundary (most of the split's time).
+_NO_DL = r"(?=\s|\Z)"
+_FAST_NO_DL = re.compile(rf"[.!?؟⸮…](?:{_SETTLED.replace("<DL>", _NO_DL)}|{_HARD})(?P<ws>\s*)")
+_DASH_OR_COLON = re.compile(r"[-–—:]")
 _SPACES = re.compile(r"\s*")
 
 
@@ -269,12 +297,13 @@ def _split_block(text: str, lo: int, hi: int, out: list[tuple[int, int]], fast: 
     """Append the sentences of text[lo:hi]. `fast=False` sends every candidate through `_is_boundary`
     (the reference the fast path is tested against)."""
     start = _SPACES.match(text, lo, hi).end()  # sentence start, always on a non-space
-    d = _dateline_end(text, start, hi)
+    datelines = _DASH_OR_COLON.search(text, start, hi) is not None  # each dateline has one
+    d = datelines and _dateline_end(text, start, hi)
     if d:
         out.append(d)
         start = _SPACES.match(text, d[1], hi).end()
     append = out.append
-    for m in (_FAST if fast else _CANDIDATE).finditer(text, start, hi):
+    for m in ((_FAST if datelines else _FAST_NO_DL) if fast else _CANDIDATE).finditer(text, start, hi):
         if fast:
             if m.start("h") < 0 and m.start("g") < 0:  # settled by the regex: a boundary
                 append((start, m.start("ws")))
@@ -286,7 +315,7 @@ def _split_block(text: str, lo: int, hi: int, out: list[tuple[int, int]], fast: 
         if cand.start() >= start and _is_boundary(text, cand, lo, hi, start):
             append((start, cand.end()))
             start = _SPACES.match(text, cand.end(), hi).end()
-            d = _dateline_end(text, start, hi)
+            d = datelines and _dateline_end(text, start, hi)
             if d:
                 append(d)
                 start = _SPACES.match(text, d[1], hi).end()

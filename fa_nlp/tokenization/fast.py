@@ -26,22 +26,28 @@ def train_qa_tokenizer(
     texts: Iterable[str], out_dir: str | Path, kind: str = "wordpiece", vocab_size: int = 16000,
     min_frequency: int = 2,
 ):
-    """Train a `tokenizers` fast tokenizer for QA; saves `tokenizer.json` + config; returns the Tokenizer."""
+    """Train a `tokenizers` fast tokenizer for QA; saves `tokenizer.json` + config; returns the Tokenizer.
+
+    The trainer's progress bars are off: they write blank lines to stdout (even when it is not a
+    terminal, and when training fails), and stdout is for results. `out_dir` is created only after
+    training succeeded."""
     cfg = TokenizerConfig(family="qa", kind=kind, vocab_size=vocab_size, min_frequency=min_frequency)
     check_family(cfg)
     from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
 
     if kind == "wordpiece":
         tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
-        trainer = trainers.WordPieceTrainer(vocab_size=vocab_size, min_frequency=min_frequency,
+        trainer = trainers.WordPieceTrainer(vocab_size=vocab_size, min_frequency=min_frequency, show_progress=False,
                                             special_tokens=QA_SPECIALS, continuing_subword_prefix="##")
         tok.decoder = decoders.WordPiece(prefix="##")
     elif kind == "bpe":
         tok = Tokenizer(models.BPE(unk_token="[UNK]"))
-        trainer = trainers.BpeTrainer(vocab_size=vocab_size, min_frequency=min_frequency, special_tokens=QA_SPECIALS)
+        trainer = trainers.BpeTrainer(vocab_size=vocab_size, min_frequency=min_frequency, special_tokens=QA_SPECIALS,
+                                      show_progress=False)
     else:
         tok = Tokenizer(models.Unigram())
-        trainer = trainers.UnigramTrainer(vocab_size=vocab_size, special_tokens=QA_SPECIALS, unk_token="[UNK]")
+        trainer = trainers.UnigramTrainer(vocab_size=vocab_size, special_tokens=QA_SPECIALS, unk_token="[UNK]",
+                                          show_progress=False)
     tok.normalizer = normalizers.NFC()
     tok.pre_tokenizer = pre_tokenizers.Sequence(
         [pre_tokenizers.WhitespaceSplit(), pre_tokenizers.Punctuation(), pre_tokenizers.Digits(individual_digits=True)]

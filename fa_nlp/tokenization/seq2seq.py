@@ -13,7 +13,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from fa_nlp.io import write_json
+from fa_nlp.io import current_umask, write_json
 from fa_nlp.tokenization.common import (
     CONFIG_FILE,
     SEQ2SEQ_SPECIALS,
@@ -63,14 +63,18 @@ class TextTokenizer:
 def train_seq2seq_tokenizer(
     texts: Iterable[str], out_dir: str | Path, vocab_size: int = 8000, kind: str = "unigram", **kw: Any
 ) -> Path:
-    """Train sentencepiece on `texts` (the training split only) and save it with its config."""
+    """Train sentencepiece on `texts` (the training split only) and save it with its config.
+
+    `out_dir` is created only once training has succeeded: a bad input (a missing file, a located
+    read error raised by `texts`) leaves nothing behind. The work happens in a hidden temp folder
+    beside it, removed either way."""
     cfg = TokenizerConfig(family="seq2seq", kind=kind, vocab_size=vocab_size, **kw)
     check_family(cfg)
     import sentencepiece as spm
 
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=out_dir) as tmp:
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=f".{out_dir.name}.", suffix=".tmp", dir=out_dir.parent) as tmp:
         corpus = Path(tmp) / "train.txt"
         n_lines = 0
         with open(corpus, "w", encoding="utf-8") as fh:
@@ -82,6 +86,19 @@ def train_seq2seq_tokenizer(
         if n_lines == 0:
             raise ValueError("no training text for the tokenizer")
         prefix = Path(tmp) / "spm"
+        _train_spm(spm, corpus, prefix, cfg)
+        out_dir.mkdir(exist_ok=True)
+        os.replace(f"{prefix}.model", out_dir / SPM_FILE)
+        os.chmod(out_dir / SPM_FILE, 0o666 & ~current_umask())
+    write_json(out_dir / CONFIG_FILE, {**asdict(cfg), "backend": "sentencepiece", "file": SPM_FILE,
+                                       "special_ids": SEQ2SEQ_SPECIALS, "training_lines": n_lines})
+    return out_dir
+
+
+def _train_spm(spm, corpus: Path, prefix: Path, cfg: TokenizerConfig) -> None:
+    """sentencepiece's trainer; its refusals (a vocabulary smaller than the characters it must
+    cover, ...) are RuntimeErrors carrying the fix: they become ValueErrors, one line, no traceback."""
+    try:
         spm.SentencePieceTrainer.train(
             input=str(corpus),
             model_prefix=str(prefix),
@@ -104,10 +121,8 @@ def train_seq2seq_tokenizer(
             hard_vocab_limit=False,
             minloglevel=2,
         )
-        os.replace(f"{prefix}.model", out_dir / SPM_FILE)
-    write_json(out_dir / CONFIG_FILE, {**asdict(cfg), "backend": "sentencepiece", "file": SPM_FILE,
-                                       "special_ids": SEQ2SEQ_SPECIALS, "training_lines": n_lines})
-    return out_dir
+    except RuntimeError as e:
+        raise ValueError(f"sentencepiece refused to train: {str(e).split('] ')[-1]}") from None
 
 
 def load_tokenizer(path: str | Path) -> TextTokenizer:

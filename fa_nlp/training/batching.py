@@ -81,6 +81,16 @@ def shard(batches: list[list[int]], rank: int, world_size: int) -> list[list[int
     return batches[rank::world_size][:per_rank]
 
 
+def plan_fingerprint(batches: list[list[int]]) -> int:
+    """A 63-bit fingerprint of a batch plan (which examples, in which batches, in which order)."""
+    import hashlib
+
+    h = hashlib.blake2b(digest_size=8)
+    for b in batches:
+        h.update(np.asarray(b, dtype=np.int64).tobytes() + b"|")
+    return int.from_bytes(h.digest(), "little") >> 1
+
+
 def epoch_batches(src_lens, tgt_lens, max_tokens: int, seed: int, epoch: int, rank: int = 0,
                   world_size: int = 1, shuffle: bool = True) -> list[list[int]]:
     plan = plan_batches(src_lens, tgt_lens, max_tokens, seed=seed, epoch=epoch, shuffle=shuffle)

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import json
 import re
+import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +33,23 @@ class CheckpointError(ValueError):
         super().__init__(f"checkpoint {self.ckpt.name}: {file} is damaged ({why}) [{self.ckpt / file}]")
 
 
+# torch's weights-only refusal wraps the cause in advice to load with `weights_only=False`, which
+# would run code from the file: keep the cause, drop the advice.
+_WEIGHTS_ONLY = re.compile(r"WeightsUnpickler error:\s*(.*?)\s*(?:Check the documentation of torch\.load.*)?$")
+
+
 def _why(e: BaseException) -> str:
+    """The library's own words for why a file does not load, in full, on one line."""
     msg = " ".join(str(e).split())
-    return f"{type(e).__name__}: {msg[:200]}" if msg else type(e).__name__
+    m = _WEIGHTS_ONLY.search(msg)
+    if m:
+        cause = m.group(1).split(" Please use `torch.serialization")[0].rstrip(".") or "unknown content"
+        msg = f"not the plain tensors and dicts a checkpoint holds ({cause}); it is never loaded as code"
+    return f"{type(e).__name__}: {msg}" if msg else type(e).__name__
+
+
+def _stderr(msg: str) -> None:
+    print(msg, file=sys.stderr)
 
 
 def step_dir(run_dir: str | Path, step: int) -> Path:
@@ -51,8 +67,11 @@ def save(run_dir: str | Path, step: int, model, optimizer=None, scheduler=None, 
     model = getattr(model, "module", model)  # DDP
     model = getattr(model, "_orig_mod", model)  # torch.compile
     out = step_dir(run_dir, step)
+    from fa_nlp.io import current_umask
+
     with atomic_dir(out) as tmp:
         save_model(model, str(tmp / "model.safetensors"))
+        (tmp / "model.safetensors").chmod(0o666 & ~current_umask())  # safetensors writes 0600: follow the umask
         torch.save({"optimizer": optimizer.state_dict() if optimizer is not None else None,
                     "scheduler": scheduler.state_dict() if scheduler is not None else None,
                     "tensors": tensors or {}}, tmp / "optim.pt")
@@ -77,12 +96,39 @@ def latest(run_dir: str | Path) -> Path | None:
     return step_dir(run_dir, steps[-1]) if steps else None
 
 
-def resolve(run_dir: str | Path, step: int | None = None) -> Path:
-    """The checkpoint dir for `step` (None: latest); `run_dir` may also be a checkpoint dir itself."""
+def missing_files(ckpt: str | Path) -> list[str]:
+    return [f for f in FILES if not (Path(ckpt) / f).is_file()]
+
+
+_SAID: set = set()
+
+
+def _report_incomplete(run_dir: str | Path, after: int, log) -> None:
+    """Say which step dirs newer than step `after` are skipped for missing files (atomic saves never
+    leave one: a file was deleted or a copy was cut short)."""
+    d = Path(run_dir) / CKPT_DIR
+    if not d.is_dir():
+        return
+    for p in sorted(d.iterdir()):
+        m = _STEP_RE.match(p.name)
+        if m and p.is_dir() and int(m.group(1)) > after and (gone := missing_files(p)):
+            msg = f"warning: checkpoint {p.name} is missing {', '.join(gone)} [{p}]; skipped"
+            if (msg, log) not in _SAID:  # callers resolve the same run more than once: say it once
+                _SAID.add((msg, log))
+                log(msg)
+
+
+def resolve(run_dir: str | Path, step: int | None = None, log=_stderr) -> Path:
+    """The checkpoint dir for `step` (None: latest complete one, saying which newer ones are skipped
+    for missing files); `run_dir` may also be a checkpoint dir itself."""
     run_dir = Path(run_dir)
     if (run_dir / "state.json").is_file() and (run_dir / "model.safetensors").is_file():
         return run_dir
     ck = latest(run_dir) if step is None else step_dir(run_dir, step)
+    if step is None:
+        _report_incomplete(run_dir, int(ck.name.split("-")[1]) if ck is not None else -1, log)
+    elif ck.is_dir() and (gone := missing_files(ck)) and len(gone) < len(FILES):
+        raise FileNotFoundError(f"checkpoint {ck.name} is missing {', '.join(gone)} [{ck}]")
     if ck is None or not (ck / "state.json").is_file():
         raise FileNotFoundError(f"{run_dir}: no checkpoint{'' if step is None else f' for step {step}'}")
     return ck
@@ -123,7 +169,9 @@ def load_optim(ckpt: str | Path) -> dict:
     import torch
 
     try:
-        blobs = torch.load(Path(ckpt) / "optim.pt", map_location="cpu", weights_only=True)
+        with warnings.catch_warnings():  # "Detected pickle protocol 4": noise before the real error
+            warnings.simplefilter("ignore", UserWarning)
+            blobs = torch.load(Path(ckpt) / "optim.pt", map_location="cpu", weights_only=True)
     except FileNotFoundError:
         raise
     except Exception as e:  # PytorchStreamReader RuntimeError, UnpicklingError, EOFError
@@ -147,6 +195,7 @@ def latest_intact(run_dir: str | Path, log=print) -> Path | None:
     None when there is no checkpoint at all; `CheckpointError` when every one is damaged.
     """
     steps = list_steps(run_dir)
+    _report_incomplete(run_dir, steps[-1] if steps else -1, log)
     first_error: CheckpointError | None = None
     for step in reversed(steps):
         ck = step_dir(run_dir, step)
@@ -174,7 +223,23 @@ def load_model(run_dir: str | Path, step: int | None = None, device="cpu"):
     state = read_state(ck)
     model = build_model(ModelConfig(**state["model_config"]))
     load_weights(model, ck, device="cpu")
+    _note_optim(ck)
     return model.to(device).eval(), state.get("config", {})
+
+
+def _note_optim(ck: Path, log=_stderr) -> None:
+    """A damaged optim.pt does not stop evaluation (it needs weights and state only), but it is said:
+    resuming from this checkpoint would fall back to an older one. Checked cheaply (the zip directory
+    torch.save writes), not by loading optimizer state that can be twice the model's size."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(ck / "optim.pt") as z:
+            z.namelist()
+    except (OSError, zipfile.BadZipFile) as e:
+        log(f"note: checkpoint {ck.name}: optim.pt is damaged ({_why(e)}); that is fine for evaluation "
+            "and prediction, which read only model.safetensors and state.json (resuming training would fall back to an "
+            "older checkpoint)")
 
 
 ENCODER_PREFIX = "encoder."

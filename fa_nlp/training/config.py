@@ -2,39 +2,42 @@
 
     from fa_nlp.config import load_config
     cfg = load_config(TrainConfig, "fa_nlp/configs/wordorder-tiny-cpu.toml", ["optim.lr=3e-4"])
+
+Task-neutral: `task` names the task (required), the task fills in the default `model.kind` and adds
+its own section (`[wordorder]`), see `fa_nlp.tasks.base.resolve_train_config`: it is registered with
+`fa_nlp.config` when `fa_nlp.tasks.base` is imported (as `fa-nlp train` and every task module do), so
+import that first when loading a config with a task section yourself.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import typing
 from dataclasses import asdict, dataclass, field
 
+from fa_nlp.models.config import ModelConfig
 
-@dataclass
-class ModelSection:
-    preset: str = "tiny"  # tiny | small | base (fa_nlp.models.PRESETS); fields below override it
-    kind: str = "seq2seq"  # seq2seq (vocabulary decoder) | pointer (picks source words) | encoder
-    d_model: int | None = None
-    n_heads: int | None = None
-    n_encoder_layers: int | None = None
-    n_decoder_layers: int | None = None
-    d_ff: int | None = None
-    dropout: float | None = None
-    max_len: int | None = None  # default: the prepared data's max_len
-    positional: str | None = None  # rope | learned | sinusoidal
-    tie_embeddings: bool | None = None
-    pooling: str | None = None  # pointer: pieces -> word slot (mean | attention)
-    n_segments: int | None = None  # encoder: segment embeddings (2 for question/context)
-    match_feature: bool | None = None  # span: exact-match input feature (token id also in the other segment)
+# the model keys a run may set: every ModelConfig field (None = the preset's value) except the ids that
+# come from the prepared data, plus `preset`. Derived, so a field added to ModelConfig is settable at once.
+_DATA_FIELDS = ("vocab_size", "pad_id", "bos_id", "eos_id")
+_MODEL_HINTS = typing.get_type_hints(ModelConfig)
+ModelSection = dataclasses.make_dataclass("ModelSection", [
+    ("preset", str, dataclasses.field(default="tiny")),  # tiny | small | base (fa_nlp.models.PRESETS)
+    *[(f.name, _MODEL_HINTS[f.name] | None, dataclasses.field(default=None))
+      for f in dataclasses.fields(ModelConfig) if f.name not in _DATA_FIELDS],
+])
+ModelSection.__module__ = __name__
+ModelSection.__doc__ = ("`[model]`: preset + any ModelConfig field (None = the preset's; `kind` unset = the task's "
+                        "default kind, filled in by the task when the config is loaded).")
 
 
 @dataclass
 class DataSection:
-    prepared: str = ""  # directory written by `fa-nlp prepare`
+    prepared: str = ""  # directory written by `fa-nlp prepare TASK`
     train_split: str = "train"
     dev_split: str = "validation"
     max_tokens: int = 4096  # per micro-batch, per rank: padded source + target tokens
     max_train_examples: int = 0  # 0 = all (else the first N, for quick experiments)
-    reshuffle_source_words: bool = False  # word order only: draw a fresh source word order every epoch
 
 
 @dataclass
@@ -68,15 +71,18 @@ class LogSection:
 @dataclass
 class DebugSection:
     inject_nan_at_step: int = 0  # > 0: make that step's loss NaN (tests the divergence stop)
+    sigkill_at_step: int = 0  # > 0: SIGKILL after that step (and its checkpoint): tests crash handling and --resume
+    sigkill_rank: int = -1  # which rank sigkill_at_step kills; -1 = the whole job (every rank and torchrun)
 
 
 @dataclass
 class TrainConfig:
-    task: str = "wordorder"  # which fa_nlp.tasks.* folder supplies data, batches, loss and dev metrics
+    task: str = ""  # required: the registered task (fa_nlp.tasks.base) that supplies data, batches, loss, metrics
     seed: int = 1234
     device: str = "auto"  # auto | cpu | cuda
-    dtype: str = "bf16"  # autocast dtype on GPU (bf16 | fp32); CPU always runs fp32. No fp16: it needs loss scaling
-    compile: bool = False  # torch.compile the model
+    dtype: str = "auto"  # autocast: auto (bf16 on GPU, fp32 on CPU) | bf16 (on any device) | fp32. No fp16: it needs loss scaling
+    compile: bool = False  # torch.compile the model (dynamic shapes: token-budget batches change shape every step)
+    compile_backend: str = "inductor"  # torch.compile backend: inductor | aot_eager (no codegen: what CPU tests use)
     threads: int = 0  # CPU threads for torch (0 = torch's default)
     init_from: str = ""  # run dir or checkpoint dir whose encoder initialises this model (pretraining -> task)
     model: ModelSection = field(default_factory=ModelSection)

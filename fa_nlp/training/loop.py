@@ -6,6 +6,8 @@
     fa-nlp train --config fa_nlp/configs/wordorder-base-gpu.toml --compile=true
     # 8 GPUs on one node (only rank 0 logs and saves; batches are sharded by rank):
     torchrun --standalone --nproc_per_node=8 -m fa_nlp train --config fa_nlp/configs/wordorder-base-gpu.toml
+    # 2 CPU processes (gloo), as the DDP tests run it:
+    torchrun --standalone --nproc_per_node=2 -m fa_nlp train --config ... --device=cpu --threads=1
     # resume exactly where the latest checkpoint left off:
     fa-nlp train --config ... --resume
 
@@ -16,25 +18,35 @@ decay, grad clipping and accumulation. Checkpoints hold everything needed to con
 (weights, optimizer, scheduler, RNG states, epoch + batch index). A NaN/inf loss or grad norm makes
 the (fused) optimizer skip its update on the device, and the run stops at the next log/eval/save
 step, before any checkpoint could hold it; the hot loop itself never waits for the GPU.
+
+Under DDP each rank divides its summed loss by the global target count / world size, so DDP's
+gradient average equals one process's gradient over the same global batch (tests/training/test_ddp.py
+checks losses and weights against a single process with grad_accum = world size). Autocast: bf16
+when `dtype = "bf16"` (CUDA or CPU) or `auto` on CUDA; fp32 otherwise.
 """
 
 from __future__ import annotations
 
 import math
 import random
-import time
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from fa_nlp.training.config import TrainConfig
-from fa_nlp.training.distributed import compute_cleanup, compute_init, print0
+from fa_nlp.training.distributed import (
+    compute_cleanup,
+    compute_init,
+    global_denominator,
+    print0,
+    ranks_mean,
+    same_on_all_ranks,
+    sigkill,
+    time_up,
+)
+from fa_nlp.training.guard import NanGuard, TrainingDiverged
 from fa_nlp.training.runlog import RunLog
-
-
-class TrainingDiverged(RuntimeError):
-    """Loss or gradient became NaN/inf; the last checkpoint on disk is from before it."""
 
 
 def lr_factor(step: int, warmup: int, total: int, min_ratio: float) -> float:
@@ -134,7 +146,8 @@ def wrap_model(cfg: TrainConfig, model, ctx, device):
     import torch
 
     if cfg.compile:
-        model = torch.compile(model, dynamic=True)  # token-budget batches vary (B, S, T) every step: compile once
+        # token-budget batches vary (B, S, T) every step: compile once for symbolic shapes
+        model = torch.compile(model, dynamic=True, backend=cfg.compile_backend)
     if ctx.is_distributed:
         from torch.nn.parallel import DistributedDataParallel
 
@@ -143,13 +156,15 @@ def wrap_model(cfg: TrainConfig, model, ctx, device):
 
 
 def autocast_factory(cfg: TrainConfig, device):
+    """The autocast context of forward passes: bf16 where asked (`dtype = "bf16"`, on CUDA or CPU;
+    `auto` = bf16 on CUDA only, since bf16 matmuls on CPUs without AMX are slower than fp32)."""
     import torch
 
-    if cfg.dtype not in ("bf16", "fp32"):
-        raise ValueError(f"dtype={cfg.dtype!r}: choose bf16 or fp32 (fp16 would need loss scaling, which this loop "
-                         "does not do)")
-    amp_dtype = {"bf16": torch.bfloat16, "fp32": None}[cfg.dtype]
-    return (lambda: torch.autocast("cuda", dtype=amp_dtype)) if device.type == "cuda" and amp_dtype else nullcontext
+    if cfg.dtype not in ("auto", "bf16", "fp32"):
+        raise ValueError(f"dtype={cfg.dtype!r}: choose auto, bf16 or fp32 (fp16 would need loss scaling, which this "
+                         "loop does not do)")
+    bf16 = cfg.dtype == "bf16" or (cfg.dtype == "auto" and device.type == "cuda")
+    return (lambda: torch.autocast(device.type, dtype=torch.bfloat16)) if bf16 else nullcontext
 
 
 def to_device(batch: dict[str, Any], device) -> dict[str, Any]:
@@ -205,6 +220,45 @@ class DevEvaluator:
         return out
 
 
+def setup_model(cfg: TrainConfig, task, device, resume: bool, rank0: bool):
+    """-> (model, optimizer, scheduler, resolved config, Position): fresh (seeded, optionally with a
+    pretrained encoder, run dir started) or restored from the latest checkpoint."""
+    import torch
+
+    from fa_nlp.models import build_model
+    from fa_nlp.training import checkpoint
+
+    torch.manual_seed(cfg.seed)  # model init + dropout; batch order uses its own generator (batching.py)
+    random.seed(cfg.seed)
+    mcfg = task.model_config(cfg)
+    model = build_model(mcfg).to(device)
+    if cfg.init_from and not resume:
+        print0(checkpoint.load_encoder(model, cfg.init_from, device=device))
+    optimizer, scheduler = build_optimizer(cfg, model)
+    resolved = {"config": asdict(cfg), "model_config": asdict(mcfg)}
+    if resume:
+        pos = restore(Path(cfg.log.run_dir), model, optimizer, scheduler, asdict(mcfg), device)
+    else:
+        pos = Position()
+        start_run_dir(cfg, task, resolved, rank0)
+    return model, optimizer, scheduler, resolved, pos
+
+
+def rank_batches(cfg: TrainConfig, src_lens, tgt_lens, epoch: int, ctx, device) -> list[list[int]]:
+    """This rank's share of the epoch's batch plan. Every rank cuts the whole plan (a pure function of
+    the data, config, seed and epoch) and takes every world_size-th batch; under DDP the ranks first
+    check that their plans are identical, so no rank can silently train on other data."""
+    from fa_nlp.training.batching import plan_batches, plan_fingerprint, shard
+
+    plan = plan_batches(src_lens, tgt_lens, cfg.data.max_tokens, seed=cfg.seed, epoch=epoch).batches
+    if ctx.is_distributed:
+        same_on_all_ranks(plan_fingerprint(plan), f"the batch plan of epoch {epoch}", device)
+    batches = shard(plan, ctx.rank, ctx.world_size)
+    if len(batches) < cfg.optim.grad_accum:
+        raise ValueError(f"only {len(batches)} batches per epoch (rank share) < grad_accum={cfg.optim.grad_accum}")
+    return batches
+
+
 # ---------------------------------------------------------------------------------------------
 # the loop
 
@@ -217,9 +271,7 @@ def train(cfg: TrainConfig, task, resume: bool = False, stop_at: int | None = No
     """
     import torch
 
-    from fa_nlp.models import build_model
     from fa_nlp.training import checkpoint
-    from fa_nlp.training.batching import epoch_batches
 
     ctx = compute_init(cfg.device)
     if cfg.threads > 0:
@@ -232,21 +284,8 @@ def train(cfg: TrainConfig, task, resume: bool = False, stop_at: int | None = No
     if cfg.data.max_train_examples:
         src_lens, tgt_lens = src_lens[: cfg.data.max_train_examples], tgt_lens[: cfg.data.max_train_examples]
 
-    torch.manual_seed(cfg.seed)  # model init + dropout; batch order uses its own generator (batching.py)
-    random.seed(cfg.seed)
-    mcfg = task.model_config(cfg)
-    model = build_model(mcfg).to(device)
-    if cfg.init_from and not resume:
-        print0(checkpoint.load_encoder(model, cfg.init_from, device=device))
-    optimizer, scheduler = build_optimizer(cfg, model)
-    resolved = {"config": asdict(cfg), "model_config": asdict(mcfg)}
-    if resume:
-        pos = restore(run_dir, model, optimizer, scheduler, asdict(mcfg), device)
-    else:
-        pos = Position()
-        start_run_dir(cfg, task, resolved, rank0)
-    raw_model = model
-    model = wrap_model(cfg, model, ctx, device)
+    raw_model, optimizer, scheduler, resolved, pos = setup_model(cfg, task, device, resume, rank0)
+    model = wrap_model(cfg, raw_model, ctx, device)
     log = RunLog(cfg, pos.step, rank0)
     dev = DevEvaluator(cfg, task, device, autocast) if rank0 else None
     guard = NanGuard(device, ctx)
@@ -260,15 +299,11 @@ def train(cfg: TrainConfig, task, resume: bool = False, stop_at: int | None = No
         checkpoint.prune(run_dir, cfg.log.keep_checkpoints)
 
     model.train()
-    last_loss, loop_start = None, log.started
+    last_loss, loop_start, out_of_time = None, log.started, False
     end = min(o.max_steps, stop_at) if stop_at else o.max_steps
-    out_of_time = False
     try:
         while pos.step < end:
-            batches = epoch_batches(src_lens, tgt_lens, cfg.data.max_tokens, cfg.seed, pos.epoch, ctx.rank,
-                                    ctx.world_size)
-            if len(batches) < o.grad_accum:
-                raise ValueError(f"only {len(batches)} batches per epoch (rank share) < grad_accum={o.grad_accum}")
+            batches = rank_batches(cfg, src_lens, tgt_lens, pos.epoch, ctx, device)
             while pos.batch_index + o.grad_accum <= len(batches) and pos.step < end:
                 micro = [task.batch(cfg.data.train_split, b, pos.epoch)
                          for b in batches[pos.batch_index : pos.batch_index + o.grad_accum]]
@@ -280,9 +315,8 @@ def train(cfg: TrainConfig, task, resume: bool = False, stop_at: int | None = No
                 optimizer.zero_grad(set_to_none=True)
                 pos.step += 1
                 pos.batch_index += o.grad_accum
-                last_loss = loss_sum
                 log.advance(sum(m["n_targets"] for m in micro) * ctx.world_size)
-                if o.max_minutes > 0 and pos.step < end and _time_up(loop_start, o.max_minutes, ctx, device, pos.step):
+                if o.max_minutes > 0 and pos.step < end and time_up(loop_start, o.max_minutes, ctx, device, pos.step):
                     out_of_time, end = True, pos.step
                     print0(f"time budget of {o.max_minutes} min reached at step {pos.step}: evaluating and saving")
                 do_log = pos.step % cfg.log.log_every == 0 or pos.step == end
@@ -290,29 +324,34 @@ def train(cfg: TrainConfig, task, resume: bool = False, stop_at: int | None = No
                 do_save = pos.step % cfg.log.save_every == 0 or pos.step == end
                 if do_log or do_eval or do_save:
                     guard.check(pos.step, run_dir)  # the only host-device syncs of the loop (besides DDP's time check)
-                if not rank0:
-                    continue
-                train_row = log.train_row(pos, loss_sum, gnorm, scheduler.get_last_lr()[0]) if do_log else None
-                log.write(pos, train_row, dev.row(raw_model) if do_eval else None)
-                if do_save:
-                    save()
-                    log.plot()
+                if do_log and ctx.is_distributed:
+                    loss_sum = ranks_mean(loss_sum)  # each rank holds its share: log the global batch's loss
+                last_loss = loss_sum
+                if rank0:
+                    train_row = log.train_row(pos, loss_sum, gnorm, scheduler.get_last_lr()[0]) if do_log else None
+                    log.write(pos, train_row, dev.row(raw_model) if do_eval else None)
+                    if do_save:
+                        save()
+                        log.plot()
+                if cfg.debug.sigkill_at_step == pos.step:
+                    sigkill(cfg.debug.sigkill_rank, ctx)
             if pos.batch_index + o.grad_accum > len(batches):
                 pos.epoch, pos.batch_index = pos.epoch + 1, 0
         guard.check(pos.step, run_dir)
     finally:
         log.close()
-        compute_cleanup()
+        compute_cleanup(ctx)
     return {"step": pos.step, "epoch": pos.epoch, "loss": float(last_loss) if last_loss is not None else float("nan"),
             "run_dir": str(run_dir), "num_parameters": raw_model.num_parameters(), "stopped_by_time_budget": out_of_time}
 
 
 def train_step(cfg: TrainConfig, model, raw_model, task, micro: list[dict], autocast, device, ctx, step: int):
     """Forward/backward over the micro-batches of one optimizer step -> (loss per target, grad norm),
-    both device tensors (no host sync). The loss is normalised by the step's target count."""
+    both device tensors (no host sync). The loss is normalised by the step's target count over all
+    ranks, so DDP's gradient average equals the gradient of one process over the same global batch."""
     import torch
 
-    n_tgt = sum(m["n_targets"] for m in micro)  # counted on the host: no device sync
+    n_tgt = global_denominator(sum(m["n_targets"] for m in micro), ctx, device)  # host int, or a device tensor under DDP
     loss_sum = torch.zeros((), device=device)
     for j, batch in enumerate(micro):
         batch = to_device(batch, device)
@@ -326,67 +365,6 @@ def train_step(cfg: TrainConfig, model, raw_model, task, micro: list[dict], auto
         loss_sum += loss.detach()
     clip = cfg.optim.grad_clip if cfg.optim.grad_clip > 0 else 1e30
     return loss_sum, torch.nn.utils.clip_grad_norm_(raw_model.parameters(), clip)
-
-
-class NanGuard:
-    """Divergence guard without a host-device sync per step.
-
-    The finiteness of every step's loss and grad norm is folded into device tensors; the fused AdamW
-    reads `found_inf` (the contract GradScaler uses) and skips the update on device once anything was
-    non-finite, so weights and optimizer state stay those of the last good step. The host looks at
-    the flag only at log, eval and save steps (and at the end), before any checkpoint could hold a
-    bad update.
-    """
-
-    def __init__(self, device, ctx):
-        import torch
-
-        self.ctx = ctx
-        self.bad = torch.zeros((), dtype=torch.bool, device=device)
-        self.first_bad = torch.zeros(3, dtype=torch.float64, device=device)  # step, loss, grad norm
-
-    def record(self, step: int, loss, gnorm) -> None:
-        import torch
-
-        step_bad = ~(torch.isfinite(loss) & torch.isfinite(gnorm))
-        dev = loss.device
-        self.first_bad.copy_(torch.where(step_bad & ~self.bad, torch.stack(
-            [torch.full((), step + 1.0, device=dev), loss.double(), gnorm.double()]), self.first_bad))
-        self.bad |= step_bad
-
-    def check(self, step: int, run_dir: Path) -> None:
-        import torch
-
-        from fa_nlp.training import checkpoint
-
-        flag = self.bad
-        if self.ctx.is_distributed:  # every rank stops together (a rank's own loss may be the bad one)
-            import torch.distributed as dist
-
-            flag = self.bad.to(torch.int32)
-            dist.all_reduce(flag, op=dist.ReduceOp.MAX)
-        if not bool(flag):
-            return
-        at, lv, gv = (self.first_bad.tolist() if bool(self.bad) else (float("nan"),) * 3)
-        raise TrainingDiverged(
-            f"loss became {lv} (grad norm {gv}) at step {int(at) if at == at else '?'} (noticed at step {step}); "
-            f"no update was applied from that step on and no checkpoint was written after it. Last good "
-            f"checkpoint: {checkpoint.latest(run_dir) or 'none'}. Try a lower optim.lr, more optim.warmup_steps, "
-            "or dtype=fp32.")
-
-
-def _time_up(started: float, budget_min: float, ctx, device, step: int) -> bool:
-    """Whether the time budget is spent; under DDP all ranks decide together (every 10 steps)."""
-    if not ctx.is_distributed:
-        return time.time() - started >= budget_min * 60
-    if step % 10:
-        return False
-    import torch
-    import torch.distributed as dist
-
-    flag = torch.tensor([int(time.time() - started >= budget_min * 60)], device=device)
-    dist.all_reduce(flag, op=dist.ReduceOp.MAX)
-    return bool(flag.item())
 
 
 __all__ = ["TrainConfig", "TrainingDiverged", "lr_factor", "train"]

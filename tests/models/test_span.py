@@ -89,7 +89,8 @@ def synthetic_prepared(tmp_path_factory):
     for split, n, seed in (("train", 3000, 1), ("dev", 300, 2)):
         write_split(d, split, *_synthetic(n, seed), vocab_size=VOCAB)
     write_json(d / "manifest.json", {"kind": "qa", "vocab_size": VOCAB, "pad_id": PAD, "cls_id": CLS, "sep_id": SEP,
-                                     "mask_id": 4, "max_len": 24, "splits": ["train", "dev"]})
+                                     "mask_id": 4, "max_len": 24, "max_length": 24, "overlap": 8,
+                                     "splits": ["train", "dev"]})
     return d
 
 

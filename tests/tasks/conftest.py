@@ -1,36 +1,11 @@
-"""Shared QA fixtures: the bundled sample's QA set → tokenizer → `build qa` (128/32) → `prepare-qa`."""
+"""Shared QA training settings (the sample's QA data: `qa_build`/`qa_prepared` in tests/conftest.py)."""
 
 from __future__ import annotations
-
-import json
 
 import pytest
 import torch
 
 torch.set_num_threads(1)  # the box is shared: keep tests on one core
-
-
-@pytest.fixture(scope="session")
-def qa_build(sample_dir, tmp_path_factory):
-    from fa_nlp.tasks.qa.build import QABuildConfig, build
-    from fa_nlp.tokenization import train_qa_tokenizer
-
-    ctxs = [p["context"] for a in json.loads((sample_dir / "qa.json").read_text(encoding="utf-8"))["data"]
-            for p in a["paragraphs"]]
-    root = tmp_path_factory.mktemp("qa_sample")
-    train_qa_tokenizer(ctxs, root / "tok", vocab_size=400, min_frequency=1)
-    cfg = QABuildConfig(dataset=str(sample_dir / "qa.json"), tokenizer=str(root / "tok"), max_length=128, overlap=32)
-    build(cfg, root / "qa", log=lambda *a: None)
-    return root / "qa"
-
-
-@pytest.fixture(scope="session")
-def qa_prepared(qa_build, tmp_path_factory):
-    from fa_nlp.tasks.qa.prepare import prepare_qa
-
-    out = tmp_path_factory.mktemp("qa_prepared") / "prep"
-    prepare_qa(qa_build, out, dev_fraction=0.2, seed=7, log=lambda *a: None)
-    return out
 
 
 def qa_overrides(prepared, run_dir, *extra: str) -> list[str]:

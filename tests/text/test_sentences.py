@@ -222,6 +222,23 @@ CASES = [
         ["پیامبر) ص (فرمود: بروید.", "آنها رفتند."],
     ),  # ) ص ( is not a bracket to track
     ("علی) ع (و… تبعیت می‌کنند. اگر بروند.", ["علی) ع (و… تبعیت می‌کنند.", "اگر بروند."]),  # (و… = etc.
+    # --- issue 21: open cases ---
+    ("او گفت.«سلام» و رفت.", ["او گفت.", "«سلام» و رفت."]),  # a full stop glued to an opening quote ends it
+    ("گفت.«سلام»", ["گفت.", "«سلام»"]),  # ... also when the quote ends the text
+    (
+        "مراحل: ۱. ثبت‌نام ۲. پرداخت ۳. دریافت.",
+        ["مراحل: ۱. ثبت‌نام ۲. پرداخت ۳. دریافت."],
+    ),  # an inline enumeration after a colon is one sentence, not one per item number
+    (
+        "مراحل: 1. ثبت‌نام 2. پرداخت. سپس صبر کنید.",
+        ["مراحل: 1. ثبت‌نام 2. پرداخت.", "سپس صبر کنید."],
+    ),  # Latin item numbers; the sentence after the list still splits
+    ("قیمت به ۱۲. رسید. او رفت.", ["قیمت به ۱۲.", "رسید.", "او رفت."]),  # a lone number before `.` still ends it
+    ("شرکت Apple Inc. اعلام کرد. او رفت.", ["شرکت Apple Inc. اعلام کرد.", "او رفت."]),  # company suffix
+    ("شرکت Foo Ltd. و Bar Co. ادغام شدند.", ["شرکت Foo Ltd. و Bar Co. ادغام شدند."]),  # Ltd. / Co.
+    ("میوه‌هایی مثل e.g. سیب خوبند.", ["میوه‌هایی مثل e.g. سیب خوبند."]),  # e.g. inside Persian text
+    ("سیب، موز etc. را خرید. او رفت.", ["سیب، موز etc. را خرید.", "او رفت."]),  # etc. before a Persian word
+    ("apples, pears etc. Then he left.", ["apples, pears etc.", "Then he left."]),  # etc. before a capital
 ]
 
 

@@ -85,3 +85,46 @@ def test_cli_trains_on_the_training_split_only(tmp_path):
     assert tok.config["training_lines"] == len(TRAIN)
     assert tok.piece_to_id("ژ") == tok.unk_id and tok.piece_to_id("م") != tok.unk_id
     assert tok.decode(tok.encode(held_out[0])) == held_out[0]  # still lossless, through byte fallback
+
+
+def test_cli_dataset_stranded_by_a_killed_publish_is_put_back(tmp_path):
+    """`tokenizer train --dataset DS` after a publish of DS was killed between its two renames: the
+    data sits in `.DS.old-PID`; the reader restores it instead of reporting "no training split"."""
+    import subprocess
+    import sys
+
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    from fa_nlp.cli import main
+
+    p = subprocess.Popen([sys.executable, "-c", "pass"])
+    p.wait()  # a pid no live process has
+    old = tmp_path / f".ds.old-{p.pid}" / "parquet"
+    old.mkdir(parents=True)
+    pq.write_table(pa.table({"ordered": TRAIN}), old / "train.parquet")
+    assert main(["tokenizer", "train", "--dataset", str(tmp_path / "ds"), "--vocab-size", "400",
+                 "--out", str(tmp_path / "tok")]) == 0
+    assert (tmp_path / "ds" / "parquet" / "train.parquet").is_file()
+
+
+@pytest.mark.parametrize("what", ["missing", "folder", "bad_utf8"])
+def test_cli_a_failed_training_leaves_no_output_folder(tmp_path, capsys, what):
+    from fa_nlp.cli import main
+
+    text = tmp_path / "t.txt"
+    if what == "folder":
+        text.mkdir()
+    elif what == "bad_utf8":
+        text.write_bytes("یک دو\n".encode() * 5 + b"\xff\xfe\n")
+    rc = main(["tokenizer", "train", "--text", str(text), "--vocab-size", "50", "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert rc == 1 and err.startswith(f"fa-nlp: error: {text}") and "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ([] if what == "missing" else ["t.txt"])
+
+
+def test_a_vocabulary_too_small_is_a_one_line_error(tmp_path):
+    # sentencepiece raises RuntimeError("INTERNAL: src/trainer_interface.cc(...) ...") with a traceback
+    with pytest.raises(ValueError, match=r"^sentencepiece refused to train: Vocabulary size is smaller"):
+        tokenization.train_seq2seq_tokenizer(TRAIN, tmp_path / "tok", vocab_size=20)
+    assert list(tmp_path.iterdir()) == []  # neither the output nor its temp folder

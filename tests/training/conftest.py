@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 
 import numpy as np
@@ -36,7 +37,7 @@ def toy_prepared(tmp_path_factory):
 
 
 def toy_overrides(prepared, run_dir, *extra: str) -> list[str]:
-    return [f"data.prepared={prepared}", f"log.run_dir={run_dir}", "threads=1", "log.progress=false",
+    return ["task=wordorder", f"data.prepared={prepared}", f"log.run_dir={run_dir}", "threads=1", "log.progress=false",
             "data.max_tokens=1200", "optim.warmup_steps=30", "optim.lr=3e-3", "optim.label_smoothing=0.0",
             "log.log_every=1", "log.eval_every=100000", "log.save_every=100000", *extra]
 
@@ -69,3 +70,30 @@ class Toy:
 @pytest.fixture(scope="session")
 def toy():
     return Toy
+
+
+@pytest.fixture(scope="session")
+def task_prepared(toy_prepared, sample_dir, tmp_path_factory):
+    """Overrides naming one tiny prepared dir per model kind: the toy sort pairs (pointer, seq2seq), the
+    sample's QA windows (span), MLM rows of the sample documents (mlm)."""
+    from fa_nlp.tasks.mlm.prepare import prepare_mlm
+    from fa_nlp.tasks.qa.build import QABuildConfig, build
+    from fa_nlp.tasks.qa.prepare import prepare_qa
+    from fa_nlp.tokenization import train_qa_tokenizer
+
+    root = tmp_path_factory.mktemp("ddp_data")
+    ctxs = [p["context"] for a in json.loads((sample_dir / "qa.json").read_text(encoding="utf-8"))["data"]
+            for p in a["paragraphs"]]
+    train_qa_tokenizer(ctxs, root / "tok", vocab_size=400, min_frequency=1)
+    build(QABuildConfig(dataset=str(sample_dir / "qa.json"), tokenizer=str(root / "tok"), max_length=64,
+                        overlap=16), root / "qa", log=lambda *a: None)
+    prepare_qa(root / "qa", root / "qa-prep", dev_fraction=0.2, seed=7, log=lambda *a: None)
+    prepare_mlm(str(sample_dir / "documents.txt"), root / "qa-prep", root / "mlm-prep", max_len=32, dev_docs=3,
+                log=lambda *a: None)
+    toy = ["task=wordorder", f"data.prepared={toy_prepared}", "data.max_tokens=300", "data.max_train_examples=400",
+           "optim.lr=3e-3"]
+    return {"wordorder": [*toy, "model.kind=pointer"], "seq2seq": [*toy, "model.kind=seq2seq"],
+            "qa": ["task=qa", f"data.prepared={root / 'qa-prep'}", "model.kind=span", "model.preset=tiny",
+                   "data.dev_split=dev", "data.max_tokens=512"],
+            "mlm": ["task=mlm", f"data.prepared={root / 'mlm-prep'}", "model.kind=mlm", "model.preset=tiny",
+                    "data.dev_split=validation", "data.max_tokens=256"]}

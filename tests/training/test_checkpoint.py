@@ -95,7 +95,60 @@ def test_evaluate_cli_on_a_damaged_checkpoint(tmp_path, capsys):
     from fa_nlp.cli import main
 
     ck = _two_checkpoints(tmp_path)
+    (tmp_path / "config.json").write_text('{"config": {"task": "wordorder"}}', encoding="utf-8")  # as `train` writes
     _truncate(ck / "model.safetensors")
     rc = main(["evaluate", str(tmp_path), "--device", "cpu", "--no-progress"])
     err = capsys.readouterr().err
     assert rc == 1 and err.startswith("fa-nlp: error: checkpoint step-000004: model.safetensors is damaged")
+
+
+# ---------------------------------------------------------------- issue 20: permissions and messages
+
+
+def test_checkpoint_files_follow_the_umask(tmp_path):
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        ck = _two_checkpoints(tmp_path)
+    finally:
+        os.umask(old)
+    modes = {f: stat.S_IMODE((ck / f).stat().st_mode) for f in checkpoint.FILES}
+    assert modes == dict.fromkeys(checkpoint.FILES, 0o644)  # safetensors alone wrote 0600
+
+
+def test_a_checkpoint_missing_a_file_is_named(tmp_path, capsys):
+    ck = _two_checkpoints(tmp_path)
+    (ck / "optim.pt").unlink()
+    notes: list[str] = []
+    assert checkpoint.latest_intact(tmp_path, log=notes.append).name == "step-000002"
+    assert notes and notes[0].startswith("warning: checkpoint step-000004 is missing optim.pt")
+    model, _ = checkpoint.load_model(tmp_path)  # evaluation: falls back too, and says so
+    assert "step-000004 is missing optim.pt" in capsys.readouterr().err
+    (ck / "model.safetensors").unlink()
+    with pytest.raises(FileNotFoundError, match="checkpoint step-000004 is missing model.safetensors, optim.pt"):
+        checkpoint.resolve(tmp_path, 4)
+
+
+def test_a_refused_pickle_keeps_its_cause_without_the_weights_only_advice(tmp_path):
+    import fractions
+
+    ck = _two_checkpoints(tmp_path)
+    torch.save({"optimizer": fractions.Fraction(1, 2), "scheduler": None, "tensors": {}}, ck / "optim.pt")
+    with pytest.raises(checkpoint.CheckpointError) as e:
+        checkpoint.load_optim(ck)
+    msg = str(e.value)
+    assert "GLOBAL fractions.Fraction was not an allowed global" in msg  # the cause, past torch's 200th character
+    assert "weights_only" not in msg and "safe_globals" not in msg and "\x1b" not in msg
+
+
+def test_evaluation_says_a_damaged_optim_pt_does_not_matter(tmp_path, capsys):
+    ck = _two_checkpoints(tmp_path)
+    _truncate(ck / "optim.pt")
+    model, _ = checkpoint.load_model(tmp_path)  # weights and state are intact: evaluation goes on
+    err = capsys.readouterr().err
+    assert "step-000004: optim.pt is damaged" in err and "fine for evaluation" in err
+    _two_checkpoints(tmp_path)
+    checkpoint.load_model(tmp_path)
+    assert capsys.readouterr().err == ""  # an intact checkpoint: nothing to say

@@ -1,4 +1,4 @@
-"""Masked-LM pretraining for the training loop: rows of `fa-nlp prepare-mlm` → the `mlm` model kind.
+"""Masked-LM pretraining for the training loop: rows of `fa-nlp prepare mlm` → the `mlm` model kind.
 
 Why: the QA data is small (PQuAD Validation: ~8k questions); pretraining the same encoder on plain
 text first gives it Persian before it sees questions. The MLM and span models share the encoder
@@ -13,13 +13,16 @@ same masks; dev batches use fixed masks. Segments: all 0 (the question segment o
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from fa_nlp.data.prepared import copy_tokenizer
+from fa_nlp.io import write_json
 from fa_nlp.tasks.base import Task
+from fa_nlp.tasks.mlm import predictor
+from fa_nlp.tasks.mlm.prepare import load_mlm_prepared
 
 MASK_PROB = 0.15
 
@@ -44,13 +47,17 @@ def mask_tokens(ids: np.ndarray, lengths: np.ndarray, rng: np.random.Generator, 
 class MLMTask(Task):
     name = "mlm"
     kind = "mlm"
+    help = "masked-LM pretraining of the encoder on plain text (then init_from in a QA config)"
+    model_kinds = ("mlm",)
+    verbs_module = "fa_nlp.tasks.mlm.verbs"  # prepare only (no build: the text corpora are read as they are)
+    predictor_class = "fa_nlp.tasks.mlm.predictor:MLMPredictor"  # fill-mask
+    export_function = "fa_nlp.export:export_run"  # arch="bert" runs are plain transformers BERT
+
 
     def load(self, cfg) -> None:
-        from fa_nlp.tasks.mlm.prepare import load_mlm_prepared
-
         if not cfg.data.prepared:
-            raise ValueError("data.prepared is empty: point it at a directory written by `fa-nlp prepare-mlm`")
-        if cfg.model.kind not in ("mlm", "seq2seq"):  # seq2seq = the section's default: not chosen
+            raise ValueError("data.prepared is empty: point it at a directory written by `fa-nlp prepare mlm`")
+        if cfg.model.kind not in (None, *self.model_kinds):
             raise ValueError(f"task mlm trains model kind 'mlm', not {cfg.model.kind!r}")
         self.cfg = cfg
         self.meta, self.splits = load_mlm_prepared(cfg.data.prepared)
@@ -116,6 +123,6 @@ class MLMTask(Task):
         return {"mlm_acc": round(100.0 * right / max(total, 1), 3)}
 
     def write_run_files(self, run_dir: Path) -> None:
-        tok = self.path / "tokenizer"
-        if tok.is_dir():
-            shutil.copytree(tok, Path(run_dir) / "tokenizer", dirs_exist_ok=True)
+        copy_tokenizer(self.path, run_dir)
+        # whether the text was normalized, so `fa-nlp predict` needs no prepared data
+        write_json(Path(run_dir) / predictor.TEXT_FILE, predictor.text_settings(self.meta))

@@ -28,7 +28,7 @@ from fa_nlp.tasks.qa.examples import QAExample, qa_stats, read_qa_examples, stat
 CODE_MODULES = ("fa_nlp.tasks.qa.examples", "fa_nlp.tasks.qa.windows", "fa_nlp.tasks.qa.build", "fa_nlp.data.squad",
                 "fa_nlp.data.records", "fa_nlp.data.card", "fa_nlp.text")
 # Fields that change how a build runs, never what it writes: kept out of the build key.
-RUNTIME_FIELDS = ("batch_size",)
+RUNTIME_FIELDS = ("batch_size", "num_proc", "engine", "address")
 # Paths: their files enter the key by sha256 (inputs), not by name.
 PATH_FIELDS = ("dataset", "train", "eval", "tokenizer")
 TRAIN_SPLITS = ("train", "validation")  # for a catalog name: first present split is the training set
@@ -48,6 +48,9 @@ class QABuildConfig:
     lenient: bool = False  # skip and count malformed records instead of stopping
     batch_size: int = 4000  # examples per feature batch (memory bound; output does not depend on it)
     samples: int = 3  # readable windows per role in the card (the last one unanswerable when there is one)
+    num_proc: int = 1  # workers normalizing contexts and questions (the heavy part); output is identical
+    engine: str = "local"  # local | dask (fa_nlp.data.engine)
+    address: str = ""  # Dask scheduler of a running cluster ("" = a local one)
 
 
 def resolve_spec(spec: str, role: str) -> Path:
@@ -233,13 +236,28 @@ def build_info(cfg: QABuildConfig) -> tuple[str, list[dict[str, Any]], dict[str,
     return builds.build_key(inputs, config, code), inputs, code, {**roles, "tokenizer": tok}
 
 
-def build(cfg: QABuildConfig, out_dir: str | Path, *, force: bool = False, log=print) -> dict[str, Any]:
-    """Build and publish QA features; returns the manifest (the existing one when up to date)."""
+def build(cfg: QABuildConfig, out_dir: str | Path, *, force: bool = False, log=print,
+          progress: bool = True) -> dict[str, Any]:
+    """Build and publish QA features; returns the manifest (the existing one when up to date).
+    `progress=False` silences the `datasets` bars (saving), as `--no-progress` does for every builder."""
     started = time.time()
     key, inputs, code, paths = build_info(cfg)
     if not force and builds.is_up_to_date(out_dir, key):
         log(f"qa: {out_dir} is up to date (build key {key[:12]})")
         return builds.read_manifest(out_dir)
+    import datasets
+
+    bars_were_on = datasets.is_progress_bar_enabled()
+    if not progress:
+        datasets.disable_progress_bars()
+    try:
+        return _build(cfg, out_dir, key, inputs, code, paths, started, log)
+    finally:
+        if bars_were_on and not progress:
+            datasets.enable_progress_bars()
+
+
+def _build(cfg: QABuildConfig, out_dir, key: str, inputs, code, paths, started: float, log) -> dict[str, Any]:
     from datasets import Dataset, DatasetDict
 
     from fa_nlp.io import write_json
@@ -251,7 +269,7 @@ def build(cfg: QABuildConfig, out_dir: str | Path, *, force: bool = False, log=p
     for role in ("train", "eval"):
         if role not in paths:
             continue
-        examples, read_rep = read_qa_examples(paths[role], normalize=cfg.normalize, lenient=cfg.lenient)
+        examples, read_rep = _read_examples(paths[role], cfg)
         log(f"qa: {role} ← {paths[role]}: {read_rep.summary()}")
         table, wrep = feature_tables(examples, tokenizer, cfg, role)
         log(f"qa: {role}: {wrep['windows']} windows, {wrep['cls_window_share']:.1%} labelled [CLS], "
@@ -277,6 +295,41 @@ def build(cfg: QABuildConfig, out_dir: str | Path, *, force: bool = False, log=p
         )
     log(f"qa: published {out_dir}")
     return manifest
+
+
+def _read_examples(path: Path, cfg: QABuildConfig) -> tuple[list[QAExample], Any]:
+    """`read_qa_examples`, with the normalization (most of a QA build's time) run on the engine when
+    `num_proc > 1` or `engine = "dask"`: texts go out in chunks, in order, and `examples_from_paragraphs`
+    looks their results up, so the examples are the same, byte for byte, as in process."""
+    if not cfg.normalize or (cfg.engine == "local" and cfg.num_proc <= 1):
+        return read_qa_examples(path, normalize=cfg.normalize, lenient=cfg.lenient)
+    from fa_nlp.data.engine import ordered_map
+    from fa_nlp.data.squad import read_squad
+    from fa_nlp.report import SkipReport
+    from fa_nlp.tasks.qa.examples import QAReadReport, examples_from_paragraphs
+
+    report, parse = QAReadReport(), SkipReport()
+    paragraphs = list(read_squad(path, lenient=cfg.lenient, report=parse))
+    texts = list(dict.fromkeys(t for p in paragraphs for t in (p.context, *(q.question for q in p.questions))))
+    chunks = [texts[i : i + _NORMALIZE_CHUNK] for i in range(0, len(texts), _NORMALIZE_CHUNK)]
+    results = ordered_map(_normalize_all, chunks, engine=cfg.engine, workers=cfg.num_proc, address=cfg.address)
+    table: dict[str, Any] = {}
+    for chunk, normalized in zip(chunks, results, strict=True):
+        table.update(zip(chunk, normalized, strict=True))
+    examples = examples_from_paragraphs(paragraphs, report, normalize=True, norm=table.__getitem__)
+    report.skips.merge_skips(parse)  # as read_qa_examples: questions lost to parse errors count as skips
+    report.check()
+    return examples, report
+
+
+_NORMALIZE_CHUNK = 256  # texts per work unit (contexts are ~1 KB)
+
+
+def _normalize_all(texts: list[str]) -> list[Any]:
+    """Module-level (picklable) work unit: `fa_nlp.text.normalize` over a chunk of texts."""
+    from fa_nlp.text import normalize
+
+    return [normalize(t) for t in texts]
 
 
 def _samples(examples: list[QAExample], tokenizer, cfg: QABuildConfig) -> list[dict[str, str]]:

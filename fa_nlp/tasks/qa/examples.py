@@ -5,7 +5,9 @@
     print(report.summary())          # read 8002 = kept 8002 + fixed 0 + skipped 0
     print(qa_stats(examples))        # questions, unanswerable, answerability %, word lengths
 
-Validation (per question): the context and question must be non-empty and the id unique; each
+Validation (per question): the context and question must be non-empty and the id unique (an
+empty id gets `<doc_id>:q<k>`, counted as `empty_id_replaced`: predictions are keyed by id); the
+reader's text repairs (control characters, lone surrogates with lenient) count as fixes; each
 answer must satisfy `context[start:start+len(text)] == text`; when it does not, the occurrence
 of `text` nearest to `start` is used and the fix recorded; an answer found nowhere is dropped
 (and a question left with no answer although it was answerable is skipped). Unanswerable
@@ -162,28 +164,33 @@ def _normalizer(enabled: bool):
 
 
 def examples_from_paragraphs(
-    paragraphs: Iterable[Any], report: QAReadReport | None = None, normalize: bool = True
+    paragraphs: Iterable[Any], report: QAReadReport | None = None, normalize: bool = True, norm=None
 ) -> list[QAExample]:
-    """Validate `fa_nlp.data.squad.SquadParagraph`s into `QAExample`s (see module docstring)."""
+    """Validate `fa_nlp.data.squad.SquadParagraph`s into `QAExample`s (see module docstring).
+    `norm`: text → `Normalized`, to use normalizations computed elsewhere (the QA build's engine)."""
     report = report if report is not None else QAReadReport()
-    norm = _normalizer(normalize)
+    norm = _normalizer(normalize) if norm is None else norm
     seen: set[str] = set()
     out: list[QAExample] = []
     for para in paragraphs:
         context = para.context
         n_ctx = norm(context) if norm is not None and context.strip() else None
-        for q in para.questions:
-            where = f"{para.doc_id} q={q.id}"
+        for k, q in enumerate(para.questions):
+            fixes: list[tuple[str, str]] = list(q.fixes)  # (kind, what changed): the reader's repairs first
+            qid = q.id
+            if not qid.strip():  # predictions are keyed by id: give it one, derived from where it is
+                qid = f"{para.doc_id}:q{k}"
+                fixes.append(("empty_id_replaced", f"question {k} of {para.doc_id}: id {q.id!r} -> {qid!r}"))
+            where = f"{para.doc_id} q={qid}"
             if not context.strip():
                 report.skips.skip("empty_context", where)
                 continue
             if not q.question.strip():
                 report.skips.skip("empty_question", where)
                 continue
-            if q.id in seen:
+            if qid in seen:
                 report.skips.skip("duplicate_id", where)
                 continue
-            fixes: list[tuple[str, str]] = []  # (kind, what changed)
             texts: list[str] = []
             starts: list[int] = []
             if q.is_impossible and q.answers:
@@ -212,7 +219,7 @@ def examples_from_paragraphs(
             if q.answers and not q.is_impossible and not texts:
                 report.skips.skip("no_valid_answer", f"{where}: {q.answers[0].text!r:.60} @ {q.answers[0].start}")
                 continue
-            seen.add(q.id)
+            seen.add(qid)
             report.skips.keep()
             if fixes:
                 report.fixed += 1
@@ -221,7 +228,7 @@ def examples_from_paragraphs(
             question = norm(q.question).text if n_ctx is not None else q.question
             out.append(
                 QAExample(
-                    id=q.id,
+                    id=qid,
                     doc_id=para.doc_id,
                     title=para.title,
                     question=question,

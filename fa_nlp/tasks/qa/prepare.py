@@ -1,6 +1,6 @@
-"""`fa-nlp prepare-qa`: a `fa-nlp build qa` output → numpy windows for training and evaluation.
+"""`fa-nlp prepare qa`: a `fa-nlp build qa` output → numpy windows for training and evaluation.
 
-    fa-nlp prepare-qa --build build/qa/pquad --out build/qa/prepared --dev-fraction 0.1 --seed 1234
+    fa-nlp prepare qa --build build/qa/pquad --out build/qa/prepared --dev-fraction 0.1 --seed 1234
 
 Why: training and evaluation then read only numpy and JSONL (a GPU box may lack pyarrow/datasets),
 and the dev slice is cut once, reproducibly. The windows are re-encoded from the build's own
@@ -36,26 +36,20 @@ from typing import Any
 
 import numpy as np
 
-from fa_nlp.io import iter_jsonl, read_prepared_manifest, write_json, write_jsonl
+from fa_nlp.data.builds import read_manifest
+from fa_nlp.data.prepared import MANIFEST, id_dtype, load_arrays, open_prepared, save_array, tokenizer_dir
+from fa_nlp.io import atomic_dir, iter_jsonl, sha256_file, write_json, write_jsonl
+from fa_nlp.settings import portable_path, resolve_portable
+from fa_nlp.tasks.qa.examples import QAExample
+from fa_nlp.tasks.qa.windows import cls_positions, encode_windows, label_windows
+from fa_nlp.tokenization import CONFIG_FILE, QA_FILE, load_fast_tokenizer
 
-MANIFEST = "manifest.json"
 SPLITS = ("train", "dev", "test")
 ROLE_OF = {"train": "train", "dev": "train", "test": "eval"}
 
 
 # ---------------------------------------------------------------------------------------------
 # writing
-
-
-def _save(path: Path, arr: np.ndarray) -> None:
-    from fa_nlp.io import atomic_open
-
-    with atomic_open(path, "wb") as fh:
-        np.save(fh, arr)
-
-
-def _id_dtype(vocab_size: int):
-    return np.uint16 if vocab_size <= np.iinfo(np.uint16).max else np.int32
 
 
 def write_split(out_dir: str | Path, split: str, examples: list, arrays: dict[str, np.ndarray],
@@ -67,11 +61,11 @@ def write_split(out_dir: str | Path, split: str, examples: list, arrays: dict[st
     for k in ("token_type_ids", "lengths", "start_positions", "end_positions", "example_index", "offsets"):
         if len(arrays[k]) != n:
             raise ValueError(f"{split}: {k} has {len(arrays[k])} rows, input_ids {n}")
-    casts = {"input_ids": _id_dtype(vocab_size), "token_type_ids": np.uint8, "lengths": np.int32,
+    casts = {"input_ids": id_dtype(vocab_size), "token_type_ids": np.uint8, "lengths": np.int32,
              "start_positions": np.int32, "end_positions": np.int32, "example_index": np.int32,
              "offsets": np.int32}
     for k, dt in casts.items():
-        _save(out_dir / f"{split}.{k}.npy", np.ascontiguousarray(arrays[k], dtype=dt))
+        save_array(out_dir / f"{split}.{k}.npy", np.ascontiguousarray(arrays[k], dtype=dt))
     contexts: dict[str, int] = {}
     ctx_rows, ex_rows = [], []
     for e in examples:
@@ -162,17 +156,15 @@ class QAPrepared:
 
     @property
     def tokenizer_dir(self) -> Path | None:
-        d = self.path / "tokenizer"
-        return d if d.is_dir() else None
+        return tokenizer_dir(self.path)
 
 
 def load_qa_prepared(path: str | Path) -> QAPrepared:
-    path = Path(path)
-    meta = read_prepared_manifest(path, "fa-nlp prepare-qa", "qa", MANIFEST)
+    path, meta = open_prepared(path, "fa-nlp prepare qa", "qa")
     splits = {}
     for s in meta["splits"]:
-        arr = {k: np.load(path / f"{s}.{k}.npy", mmap_mode="r") for k in (
-            "input_ids", "token_type_ids", "lengths", "start_positions", "end_positions", "example_index", "offsets")}
+        arr = load_arrays(path, s, ("input_ids", "token_type_ids", "lengths", "start_positions", "end_positions",
+                                    "example_index", "offsets"))
         splits[s] = QASplit(s, path=path, **arr)
     return QAPrepared(path, meta, splits)
 
@@ -206,7 +198,6 @@ def hold_out_contexts(examples: list, fraction: float, seed: int, max_questions:
 def encode_examples(examples: list, tokenizer, max_length: int, overlap: int, pad: bool,
                     batch_size: int = 2000) -> dict[str, np.ndarray]:
     """Windows + run_qa labels + offsets of `examples` (the code path of `build qa`), padded to max_length."""
-    from fa_nlp.tasks.qa.windows import cls_positions, encode_windows, label_windows
 
     parts: list[dict[str, np.ndarray]] = []
     for lo in range(0, len(examples), batch_size):
@@ -279,16 +270,35 @@ def _select(arrays: dict[str, np.ndarray], examples: list, keep: list[int]) -> t
     return [examples[i] for i in keep], out
 
 
+def _build_tokenizer_file(build_dir: Path, manifest: dict, tokenizer: str | Path | None) -> Path:
+    """The tokenizer.json to encode with: `tokenizer` if given, else the build's (same sha256 either way)."""
+    rec = next((r for r in manifest.get("inputs", []) if r.get("role") == "tokenizer"), None)
+    path = Path(tokenizer) if tokenizer else resolve_portable(rec["path"]) if rec else None
+    if path is None:
+        raise ValueError(f"{build_dir}: the manifest names no tokenizer; pass --tokenizer")
+    tok_file = path / QA_FILE if path.is_dir() else path
+    if rec and rec.get("sha256") and sha256_file(tok_file) != rec["sha256"]:
+        raise ValueError(f"{tok_file}: not the tokenizer the build used (sha256 differs)")
+    return tok_file
+
+
+def _examples(rows) -> list:
+    """`QAExample`s from the build's examples/ dataset (one role)."""
+    cols = rows.to_dict()
+    return [QAExample(id=cols["id"][i], doc_id=cols["doc_id"][i], title=cols["title"][i],
+                      question=cols["question"][i], context=cols["context"][i],
+                      answer_texts=tuple(cols["answers"][i]["text"]),
+                      answer_starts=tuple(cols["answers"][i]["answer_start"]),
+                      original_context=cols["original_context"][i],
+                      context_offsets=tuple(cols["context_offsets"][i]), context_ends=tuple(cols["context_ends"][i]))
+            for i in range(len(cols["id"]))]
+
+
 def prepare_qa(build_dir: str | Path, out_dir: str | Path, tokenizer: str | Path | None = None,
                dev_fraction: float = 0.1, seed: int = 1234, max_dev_questions: int = 0,
                check: bool = True, log=print) -> dict[str, Any]:
     """Write the prepared QA dir (see module docstring); returns its manifest."""
     from datasets import load_from_disk
-
-    from fa_nlp.data.builds import read_manifest
-    from fa_nlp.io import atomic_dir, sha256_file
-    from fa_nlp.tasks.qa.examples import QAExample
-    from fa_nlp.tokenization import CONFIG_FILE, QA_FILE, load_fast_tokenizer
 
     started = time.time()
     build_dir = Path(build_dir)
@@ -296,34 +306,18 @@ def prepare_qa(build_dir: str | Path, out_dir: str | Path, tokenizer: str | Path
     if bm is None or bm.get("kind") != "qa":
         raise FileNotFoundError(f"{build_dir}: not a `fa-nlp build qa` output (no QA manifest.json)")
     bcfg = bm["config"]
-    tok_rec = next((r for r in bm.get("inputs", []) if r.get("role") == "tokenizer"), None)
-    tok_path = Path(tokenizer) if tokenizer else Path(tok_rec["path"]) if tok_rec else None
-    if tok_path is None:
-        raise ValueError(f"{build_dir}: the manifest names no tokenizer; pass --tokenizer")
-    tok_file = tok_path / QA_FILE if tok_path.is_dir() else tok_path
-    if tok_rec and tok_rec.get("sha256") and sha256_file(tok_file) != tok_rec["sha256"]:
-        raise ValueError(f"{tok_file}: not the tokenizer the build used (sha256 differs)")
+    tok_file = _build_tokenizer_file(build_dir, bm, tokenizer)
     tok = load_fast_tokenizer(tok_file)
     vocab_size = tok.get_vocab_size()
     max_length, overlap, pad = int(bcfg["max_length"]), int(bcfg["overlap"]), bool(bcfg.get("pad_to_max_length", True))
     ex_sets = load_from_disk(str(build_dir / "examples"))
-
-    def examples_of(role: str) -> list:
-        cols = ex_sets[role].to_dict()
-        return [QAExample(id=cols["id"][i], doc_id=cols["doc_id"][i], title=cols["title"][i],
-                          question=cols["question"][i], context=cols["context"][i],
-                          answer_texts=tuple(cols["answers"][i]["text"]),
-                          answer_starts=tuple(cols["answers"][i]["answer_start"]),
-                          original_context=cols["original_context"][i],
-                          context_offsets=tuple(cols["context_offsets"][i]), context_ends=tuple(cols["context_ends"][i]))
-                for i in range(len(cols["id"]))]
 
     counts, dev_info = {}, {}
     with atomic_dir(out_dir) as tmp:
         for role in ("train", "eval"):
             if role not in ex_sets:
                 continue
-            examples = examples_of(role)
+            examples = _examples(ex_sets[role])
             arrays = encode_examples(examples, tok, max_length, overlap, pad)
             if check:
                 _check_against_build(arrays, build_dir, role)
@@ -352,11 +346,11 @@ def prepare_qa(build_dir: str | Path, out_dir: str | Path, tokenizer: str | Path
                                                         ("sep_id", "[SEP]"), ("mask_id", "[MASK]"))}
         meta = {"kind": "qa", "vocab_size": vocab_size, **ids, "max_len": max_length, "max_length": max_length,
                 "overlap": overlap, "splits": [s for s in SPLITS if s in counts], "counts": counts, "dev": dev_info,
-                "build": {"dir": str(build_dir), "key": bm.get("key"), "config": bcfg},
-                "tokenizer": {"path": str(tok_file), "sha256": sha256_file(tok_file)},
+                "build": {"dir": portable_path(build_dir), "key": bm.get("key"), "config": bcfg},
+                "tokenizer": {"path": portable_path(tok_file), "sha256": sha256_file(tok_file)},
                 "checked_against_build": check, "seconds": round(time.time() - started, 2)}
         write_json(tmp / MANIFEST, meta)
     for s, c in counts.items():
-        log(f"prepare-qa: {s}: {c['questions']} questions ({c['unanswerable']} unanswerable), {c['contexts']} contexts, "
+        log(f"prepare qa: {s}: {c['questions']} questions ({c['unanswerable']} unanswerable), {c['contexts']} contexts, "
             f"{c['windows']} windows ({c['cls_windows']} labelled [CLS])")
     return meta

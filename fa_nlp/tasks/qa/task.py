@@ -1,4 +1,4 @@
-"""The extractive QA task for the training loop: windows of `fa-nlp prepare-qa` → start/end logits.
+"""The extractive QA task for the training loop: windows of `fa-nlp prepare qa` → start/end logits.
 
 Model kind `span` (`fa_nlp.models.span.SpanModel`: the BERT-style encoder + a start/end head).
 Loss per window = cross-entropy of the start position + cross-entropy of the end position
@@ -10,35 +10,47 @@ the real post-processing (`postprocess_predictions`, null threshold 0) and Persi
 `f1_best_thresh` is the F1 the best null threshold on those questions would give.
 
     [data]
-    prepared = "build/qa/prepared"   # fa-nlp prepare-qa
+    prepared = "build/qa/prepared"   # fa-nlp prepare qa
     dev_split = "dev"
 """
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from fa_nlp.data.prepared import copy_tokenizer
+from fa_nlp.io import write_json
+from fa_nlp.metrics.qa import qa_scores
 from fa_nlp.tasks.base import Task
+from fa_nlp.tasks.qa import predictor
+from fa_nlp.tasks.qa.batches import window_batch
+from fa_nlp.tasks.qa.build import QABuildConfig
+from fa_nlp.tasks.qa.inference import best_null_threshold, predict_split, references
+from fa_nlp.tasks.qa.prepare import load_qa_prepared
 
 
 class QATask(Task):
     name = "qa"
     kind = "span"
+    help = "extractive question answering (SQuAD v2 style): encoder + start/end span head"
+    model_kinds = ("span",)
+    build_config = QABuildConfig
+    verbs_module = "fa_nlp.tasks.qa.verbs"  # build / prepare / evaluate
+    predictor_class = "fa_nlp.tasks.qa.predictor:QAPredictor"
+    export_function = "fa_nlp.export:export_run"  # arch="bert" runs are plain transformers BERT
+
 
     def load(self, cfg) -> None:
-        from fa_nlp.tasks.qa.prepare import load_qa_prepared
-
         if not cfg.data.prepared:
-            raise ValueError("data.prepared is empty: point it at a directory written by `fa-nlp prepare-qa`")
+            raise ValueError("data.prepared is empty: point it at a directory written by `fa-nlp prepare qa`")
         self.cfg = cfg
         self.data = load_qa_prepared(cfg.data.prepared)
         if cfg.data.train_split not in self.data.splits:
             raise ValueError(f"{self.data.path}: no split {cfg.data.train_split!r} (has {sorted(self.data.splits)})")
-        if cfg.model.kind not in ("span", "seq2seq"):  # seq2seq = the section's default: not chosen
+        if cfg.model.kind not in (None, *self.model_kinds):
             raise ValueError(f"task qa trains model kind 'span', not {cfg.model.kind!r}")
 
     def model_config(self, cfg):
@@ -68,9 +80,6 @@ class QATask(Task):
                 + F.cross_entropy(end, batch["end_positions"], reduction="sum"))
 
     def dev_metrics(self, model, max_examples: int) -> dict[str, float]:
-        from fa_nlp.metrics.qa import qa_scores
-        from fa_nlp.tasks.qa.evaluate import best_null_threshold, predict_split, references
-
         split = self.cfg.data.dev_split
         if split not in self.data.splits or max_examples <= 0:
             return {}
@@ -84,19 +93,6 @@ class QATask(Task):
                 "noans_em": round(s.NoAns_exact, 3), "f1_best_thresh": round(best["f1"], 3)}
 
     def write_run_files(self, run_dir: Path) -> None:
-        if self.data.tokenizer_dir is not None:
-            shutil.copytree(self.data.tokenizer_dir, Path(run_dir) / "tokenizer", dirs_exist_ok=True)
-
-
-def window_batch(sp, indices) -> dict[str, Any]:
-    """Collate windows `indices` of a `QASplit`, trimmed to the longest one."""
-    import torch
-
-    idx = np.asarray(indices, dtype=np.int64)
-    width = int(sp.lengths[idx].max()) if len(idx) else 1
-    ids = torch.from_numpy(np.asarray(sp.input_ids[idx, :width], dtype=np.int64))
-    seg = torch.from_numpy(np.asarray(sp.token_type_ids[idx, :width], dtype=np.int64))
-    return {"input_ids": ids, "token_type_ids": seg,
-            "start_positions": torch.from_numpy(np.asarray(sp.start_positions[idx], dtype=np.int64)),
-            "end_positions": torch.from_numpy(np.asarray(sp.end_positions[idx], dtype=np.int64)),
-            "n_targets": 2 * len(idx)}
+        copy_tokenizer(self.data.path, run_dir)
+        # the window length/overlap and normalization, so `fa-nlp predict` needs no prepared data
+        write_json(Path(run_dir) / predictor.WINDOWS_FILE, predictor.window_settings(self.data.meta))

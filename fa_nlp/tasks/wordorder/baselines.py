@@ -4,8 +4,13 @@
     lm = NgramLM.train(["من به خانه رفتم .", "او به مدرسه رفت ."], order=3)
     order_words(lm, "رفتم خانه به من .", beam_size=10)   # -> "من به خانه رفتم ."
 
-The LM is an interpolated Kneser-Ney model (Chen & Goodman 1998, one discount D per order,
-default 0.75) over space-separated words with `<s>`/`</s>` padding; the unigram level is
+The LM is an interpolated Kneser-Ney model (Chen & Goodman 1998) over space-separated words with
+`<s>`/`</s>` padding: `smoothing="kn"` (one discount D for every order, default 0.75) or
+`smoothing="mkn"` (modified KN, the kenlm/SRILM default: three discounts D1, D2, D3+ per order,
+estimated from that order's count-of-counts, Y = n1/(n1+2 n2), D_i = i - (i+1) Y n_{i+1}/n_i).
+Lower orders use continuation counts (distinct words seen before the n-gram); with "mkn", n-grams
+that start with `<s>` have no left context and keep their raw counts, as in kenlm ("kn" is the
+original baseline LM, kept exactly as it was so records stay comparable). The unigram level is
 interpolated with a uniform distribution over the vocabulary plus one unknown word, so unseen
 test words get a small, non-zero probability. Beam search over permutations keeps the
 `beam_size` best partial orders; hypotheses with the same (last n-1 words, words left) are merged
@@ -28,14 +33,26 @@ def shuffled_baseline(sources: Sequence[str]) -> list[str]:
 
 
 class NgramLM:
-    """Interpolated Kneser-Ney n-gram LM over words (see the module docstring)."""
+    """Interpolated (modified) Kneser-Ney n-gram LM over words (see the module docstring)."""
 
-    def __init__(self, order: int = 3, discount: float = 0.75):
+    SMOOTHING = ("kn", "mkn")
+
+    def __init__(self, order: int = 3, discount: float = 0.75, smoothing: str = "kn", prune: int = 0):
         if order < 1:
             raise ValueError("order must be >= 1")
         if not 0 < discount < 1:
             raise ValueError("discount must be in (0, 1)")
-        self.order, self.d = order, discount
+        if smoothing not in self.SMOOTHING:
+            raise ValueError(f"smoothing must be one of {self.SMOOTHING}, not {smoothing!r}")
+        self.order, self.d, self.smoothing, self.prune = order, discount, smoothing, prune
+        # prune > 0: n-grams of order >= 3 counted <= prune times are left out of the model; their
+        # discounted mass moves to the context's back-off weight (pruned[k][ctx]), so every
+        # distribution still sums to 1 and the ARPA file stays exact (and several times smaller)
+        self.pruned: list[Counter] = [Counter() for _ in range(order + 1)]
+        # discounts[k] = (D1, D2, D3+) for counts 1, 2, >= 3 ("kn": D everywhere)
+        self.discounts: list[tuple[float, float, float]] = [(discount,) * 3 for _ in range(order + 1)]
+        # "mkn": ctx_n[i][k][context] = how many words follow the context exactly i+1 times (i = 2: 3 or more)
+        self.ctx_n: list[list[Counter]] = [[Counter() for _ in range(order + 1)] for _ in range(3)]
         # counts[k][(context, word)] for k = n-gram length; the highest order uses real counts,
         # lower orders use continuation counts (number of distinct words seen before the n-gram)
         self.counts: list[Counter] = [Counter() for _ in range(order + 1)]
@@ -46,8 +63,9 @@ class NgramLM:
         self._cache: dict[tuple[tuple[str, ...], str], float] = {}
 
     @classmethod
-    def train(cls, sentences: Iterable[str], order: int = 3, discount: float = 0.75) -> NgramLM:
-        lm = cls(order, discount)
+    def train(cls, sentences: Iterable[str], order: int = 3, discount: float = 0.75, smoothing: str = "kn",
+              prune: int = 0) -> NgramLM:
+        lm = cls(order, discount, smoothing, prune)
         top: Counter = Counter()
         for s in sentences:
             words = s.split()
@@ -67,16 +85,41 @@ class NgramLM:
         levels[n] = top
         for k in range(n, 1, -1):  # continuation counts of the (k-1)-gram suffixes
             lower = Counter()
-            for gram in levels[k]:
-                lower[gram[1:]] += 1
+            for gram, c in levels[k].items():
+                # "mkn": a suffix starting with <s> has only <s> to its left: its raw count, not 1
+                lower[gram[1:]] += c if gram[1] == BOS and self.smoothing == "mkn" else 1
             levels[k - 1] = lower
         for k in range(1, n + 1):
+            if self.smoothing == "mkn":
+                self.discounts[k] = modified_discounts(levels[k].values(), self.d)
+            counts, total, types = self.counts[k], self.ctx_total[k], self.ctx_types[k]
+            by_count = [self.ctx_n[i][k] for i in range(3)] if self.smoothing == "mkn" else None
+            drop, pruned, kept = (self.prune if k >= 3 else 0), self.pruned[k], Counter()
             for gram, c in levels[k].items():
-                ctx, w = gram[:-1], gram[-1]
-                self.counts[k][(ctx, w)] = c
-                self.ctx_total[k][ctx] += c
-                self.ctx_types[k][ctx] += 1
+                ctx = gram[:-1]
+                total[ctx] += c
+                types[ctx] += 1
+                if by_count is not None:
+                    by_count[min(c, 3) - 1][ctx] += 1
+                if c <= drop:
+                    pruned[ctx] += c - self.discounts[k][min(c, 3) - 1]
+                else:
+                    counts[(ctx, gram[-1])] = c
+                    kept[ctx] += 1
+            if drop:  # a context left with no n-gram at all is unseen at this order (lower orders decide)
+                for ctx in [x for x in total if not kept[x]]:
+                    for table in (total, types, pruned, *(by_count or ())):
+                        table.pop(ctx, None)
         self.vocab_size = len(self.vocab) + 2  # + </s> + one unknown word
+
+    def gamma(self, k: int, ctx: tuple[str, ...]) -> float:
+        """The back-off mass of a seen context at order k: the discounted share, Σ D(c(ctx, w)) / n(ctx)."""
+        total = self.ctx_total[k][ctx]
+        if self.smoothing == "kn":
+            return (self.d * self.ctx_types[k][ctx] + self.pruned[k][ctx]) / total
+        d1, d2, d3 = self.discounts[k]
+        n1, n2, n3 = (self.ctx_n[i][k][ctx] for i in range(3))
+        return (d1 * n1 + d2 * n2 + d3 * n3 + self.pruned[k][ctx]) / total
 
     def prob(self, context: Sequence[str], word: str) -> float:
         """P(word | last n-1 words of context), interpolated down to a uniform floor."""
@@ -97,7 +140,8 @@ class NgramLM:
             if total == 0:
                 continue  # unseen context: keep the lower-order estimate
             c = self.counts[k].get((sub, word), 0)
-            p = max(c - self.d, 0.0) / total + self.d * self.ctx_types[k][sub] / total * p
+            d = self.discounts[k][min(c, 3) - 1] if c else 0.0
+            p = (c - d) / total + self.gamma(k, sub) * p
         return p
 
     def logprob(self, context: Sequence[str], word: str) -> float:
@@ -106,6 +150,20 @@ class NgramLM:
     def sentence_logprob(self, sentence: str) -> float:
         seq = [BOS] * (self.order - 1) + sentence.split() + [EOS]
         return sum(self.logprob(seq[:i], seq[i]) for i in range(self.order - 1, len(seq)))
+
+
+def modified_discounts(counts: Iterable[int], fallback: float = 0.75) -> tuple[float, float, float]:
+    """(D1, D2, D3+) from the count-of-counts n1..n4 (Chen & Goodman 1998, eq. 26). A tiny corpus
+    whose estimates are undefined or outside (0, i] gets `fallback` for all three (counted on none)."""
+    n = Counter(min(c, 5) for c in counts)
+    n1, n2, n3, n4 = n[1], n[2], n[3], n[4]
+    if min(n1, n2, n3, n4) == 0:
+        return (fallback,) * 3
+    y = n1 / (n1 + 2 * n2)
+    ds = (1 - 2 * y * n2 / n1, 2 - 3 * y * n3 / n2, 3 - 4 * y * n4 / n3)
+    if not all(0 < d <= i + 1 for i, d in enumerate(ds)):
+        return (fallback,) * 3
+    return ds
 
 
 def order_words(lm: NgramLM, source: str, beam_size: int = 10) -> str:

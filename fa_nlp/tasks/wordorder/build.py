@@ -2,6 +2,7 @@
 
     fa-nlp build wordorder --corpus sample --out build/wordorder/sample
     fa-nlp build wordorder --config fa_nlp/configs/wordorder-fa_text.toml --out build/wordorder/fa_text --num-proc 2
+    fa-nlp build wordorder --config fa_nlp/configs/wordorder-fa_text.toml --engine dask --address tcp://HEAD:8786
 
     from fa_nlp.tasks.wordorder.build import WordOrderConfig, build
     dsd = build(WordOrderConfig(corpora=["sample"]), out_dir="build/wordorder/sample")
@@ -10,8 +11,10 @@
 Pipeline: documents → normalize → sentence spans → words → filter → split → dedup → shuffle.
 Modules: `build_config` (what to build), `filters` and `seeded` (pure per-document steps), `parallel`,
 `storage` (spill files, Parquet/Arrow writers), `dataset_card`; this module wires them into two passes.
-Documents stream through `num_proc` worker processes in shards; candidates are spilled to disk per
-split, then deduplicated, shuffled and written in one ordered pass (memory flat in corpus size).
+Documents stream in shards through `num_proc` workers of an engine (`fa_nlp.data.engine`: in process,
+local processes, or a Dask cluster: `engine`, `address`); candidates come back in shard order as Arrow
+batches and are spilled to disk per split, then deduplicated, shuffled and written in one ordered pass
+in this process (memory flat in corpus size; the dedup keeps one digest per unique sentence).
 
 Filters (each counted by reason in manifest.json and the card, `read = kept + skipped`): `no_letters`,
 `non_persian` (Persian share of letters < `min_persian_ratio`), `url_or_email`, `one_distinct_token`
@@ -40,7 +43,8 @@ Dedup keeps one 8-byte blake2b digest per unique kept sentence: memory O(unique 
 
 Reproducibility: every random choice uses its own `random.Random(f"{seed}:{doc_id}:{sent_index}:{k}")`;
 worker results are consumed in corpus order and Parquet row groups have a fixed size, so the
-Parquet bytes do not depend on `num_proc` or `shard_size`.
+Parquet bytes do not depend on `num_proc`, `shard_size` or the engine (a shard rerun after a worker
+died gives the same result, taken once).
 """
 
 from __future__ import annotations
@@ -58,6 +62,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from fa_nlp.data.engine import check_engine
 from fa_nlp.report import SkipReport
 from fa_nlp.tasks.wordorder.build_config import (
     DEDUP_ORDER,
@@ -73,12 +78,11 @@ from fa_nlp.tasks.wordorder.filters import (
     has_url_or_email,
     persian_ratio,
     process_document,
-    process_shard,
     sentence_tokens,
 )
 from fa_nlp.tasks.wordorder.parallel import ordered_map, shards
 from fa_nlp.tasks.wordorder.seeded import shuffle_tokens, split_of
-from fa_nlp.tasks.wordorder.storage import Spill, SplitWriter
+from fa_nlp.tasks.wordorder.storage import Spill, SplitWriter, process_shard_batches
 from fa_nlp.text.words import is_punctuation
 
 SAMPLES_PER_SPLIT = {"train": 6, "validation": 2, "test": 2}  # the 10 readable samples of the card
@@ -114,8 +118,9 @@ def iter_documents(cfg: WordOrderConfig, report: SkipReport) -> Iterator[tuple[s
     resolved = [resolve(spec) for spec in cfg.corpora]
     _check_local_names(resolved)
     for src in resolved:
+        label = src.labels[0]  # once per source: the loop runs once per document
         for f, doc in read_source(src, lenient=cfg.lenient, report=report):
-            yield doc.id, doc.text, f.corpus or src.labels[0]
+            yield doc.id, doc.text, f.corpus or label
 
 
 def _check_local_names(resolved: list[Any]) -> None:
@@ -149,6 +154,7 @@ def build(cfg: WordOrderConfig, out_dir: str | Path | None = None, *, force: boo
     import datasets
 
     log = log or (lambda msg: print(msg, file=sys.stderr))
+    check_engine(cfg.engine, cfg.num_proc, cfg.address)  # a missing extra fails before any work
     key, inputs, code = build_info(cfg)
     if out_dir is not None:
         from fa_nlp.data import builds
@@ -195,8 +201,10 @@ def _build_into(tmp: Path, cfg: WordOrderConfig, key: str, inputs: list[dict[str
     work = tmp / ".work"
     work.mkdir()
     p1 = _collect_candidates(cfg, work, progress)
+    phases = {"read_filter_s": time.time() - started}  # where a build's time goes (runtime info, not the key)
     (work / "arrow").mkdir()
     p2 = _dedup_shuffle_write(cfg, p1, tmp, work / "arrow", progress)
+    phases["dedup_shuffle_write_s"] = time.time() - started - phases["read_filter_s"]
     _save_hf(tmp, work / "arrow")
     counts = _counts(p1, p2)
     length_hist = {s: dict(sorted(p2.hist[s].items())) for s in SPLITS}
@@ -205,7 +213,9 @@ def _build_into(tmp: Path, cfg: WordOrderConfig, key: str, inputs: list[dict[str
     shutil.rmtree(work)
     manifest = builds.write_manifest(
         tmp, key=key, inputs=inputs, config=cfg.key_dict(), code=code, counts=counts, started=started,
-        extra={"dataset": "wordorder", "runtime": {f: getattr(cfg, f) for f in RUNTIME_FIELDS},
+        extra={"dataset": "wordorder",
+               "runtime": {**{f: getattr(cfg, f) for f in RUNTIME_FIELDS},
+                           "phases_s": {k: round(v, 3) for k, v in phases.items()}},
                "length_histogram": {s: {str(k): v for k, v in h.items()} for s, h in length_hist.items()},
                "dedup_memory": "one 8-byte blake2b digest per unique kept sentence"},
     )
@@ -220,15 +230,16 @@ def _collect_candidates(cfg: WordOrderConfig, work: Path, progress: bool) -> _Pa
     """Pass 1 (parallel, ordered): documents → filtered candidate sentences, spilled per split."""
     from tqdm.auto import tqdm
 
-    p1 = _Pass1(spills={s: Spill(work / f"{s}.pkl") for s in SPLITS})
+    p1 = _Pass1(spills={s: Spill(work / f"{s}.arrow") for s in SPLITS})
     work_units = shards(iter_documents(cfg, p1.doc_report), cfg.shard_size)
     bar = tqdm(desc="wordorder: documents", unit="doc", disable=not progress)
     try:
-        for res in ordered_map(partial(process_shard, params=filter_params(cfg)), work_units, cfg.num_proc):
+        fn = partial(process_shard_batches, params=filter_params(cfg))
+        for res in ordered_map(fn, work_units, cfg.num_proc, engine=cfg.engine, address=cfg.address):
             for s in SPLITS:
                 p1.spills[s].add(res["candidates"][s])
                 p1.sent_reports[s].merge(res["reports"][s])
-                p1.n_candidates += len(res["candidates"][s])
+                p1.n_candidates += res["candidates"][s].num_rows
             p1.stats.update(res["stats"])
             p1.docs_per_split.update(res["docs"])
             bar.update(sum(res["docs"].values()))
@@ -272,17 +283,16 @@ def _write_shuffles(cfg: WordOrderConfig, split: str, c: Any, writer: SplitWrite
     for k in range(cfg.shuffles(split)):
         row_id = f"{c.doc_id}#{c.sent_index}#{k}"
         shuffled = " ".join(shuffle_tokens(tokens, cfg.seed, c.doc_id, c.sent_index, k))
-        writer.add({"id": row_id, "doc_id": c.doc_id, "source": c.source, "sent_index": c.sent_index,
-                    "k": k, "shuffled": shuffled, "ordered": c.ordered, "ordered_text": c.ordered_text,
-                    "n_words": c.n_words, "n_tokens": c.n_tokens})
+        writer.append((row_id, c.doc_id, c.source, c.sent_index, k, shuffled, c.ordered, c.ordered_text,
+                       c.n_words, c.n_tokens))  # storage.COLUMNS order
         p2.examples[split] += 1
         if k == 0:  # readable samples, chosen by hash so they are stable and spread out
             heap = p2.sample_heaps[split]
-            item = (hashlib.sha256(row_id.encode()).digest(), split, row_id, shuffled, c.ordered_text)
+            key = -int.from_bytes(hashlib.sha256(row_id.encode()).digest(), "big")  # max-heap on the digest
             if len(heap) < SAMPLES_PER_SPLIT[split]:
-                heapq.heappush(heap, _neg(item))
-            else:
-                heapq.heappushpop(heap, _neg(item))
+                heapq.heappush(heap, (key, split, row_id, shuffled, c.ordered_text))
+            elif key > heap[0][0]:  # a smaller digest than the largest kept one (tuples built only then)
+                heapq.heapreplace(heap, (key, split, row_id, shuffled, c.ordered_text))
 
 
 def _save_hf(tmp: Path, arrow_dir: Path) -> None:
@@ -322,8 +332,9 @@ def _digest(text: str) -> bytes:
 
 
 def _neg(item: tuple) -> tuple:
-    """Max-heap on the digest via byte inversion (heapq is a min-heap; we keep the 10 smallest)."""
-    return (bytes(255 - b for b in item[0]), *item[1:])
+    """A sample heap item with its key turned back into the digest (heapq is a min-heap; we keep the
+    smallest digests, so the heap holds them negated)."""
+    return (-item[0], *item[1:])
 
 
 __all__ = [

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from fa_nlp.data.engine import ENGINES
 from fa_nlp.text.words import PUNCTUATION_MODES
 
 if TYPE_CHECKING:
@@ -21,7 +22,7 @@ SPLITS = ("train", "validation", "test")
 DEDUP_ORDER = ("test", "validation", "train")  # held-out sets win duplicates against train
 PUNCTUATION_POLICIES = PUNCTUATION_MODES  # the policies are words()'s modes
 # Fields that change how fast a build runs, never what it writes: kept out of the build key.
-RUNTIME_FIELDS = ("num_proc", "shard_size")
+RUNTIME_FIELDS = ("num_proc", "shard_size", "engine", "address")
 
 
 @dataclass
@@ -46,8 +47,10 @@ class WordOrderConfig:
     drop_urls: bool = True  # sentences containing URLs or e-mail addresses
     dedup: bool = True  # exact duplicates of `ordered` across all splits
     lenient: bool = False  # malformed input lines: skip and count (True) or stop with file:line (False)
-    num_proc: int = 1  # worker processes (runtime only)
+    num_proc: int = 1  # workers: local processes, or the local Dask cluster's worker processes (runtime only)
     shard_size: int = 256  # documents per work unit (runtime only)
+    engine: str = "local"  # local (this machine, no extra dependency) | dask (fa-nlp[dask]) (runtime only)
+    address: str = ""  # Dask scheduler (tcp://HOST:8786) of a running cluster; "" = start a local one (runtime only)
 
     def __post_init__(self) -> None:
         if self.punctuation not in PUNCTUATION_POLICIES:
@@ -70,6 +73,10 @@ class WordOrderConfig:
                 raise ValueError(f"test_sources {unknown} are not among the sources {known}")
         if self.num_proc < 1 or self.shard_size < 1:
             raise ValueError("num_proc and shard_size must be >= 1")
+        if self.engine not in ENGINES:
+            raise ValueError(f"engine must be one of {ENGINES}, not {self.engine!r}")
+        if self.address and self.engine != "dask":
+            raise ValueError(f"address {self.address!r} needs engine = \"dask\"")
 
     def sources(self) -> list[str]:
         """Source labels of the inputs (the `source` column): catalog entry names, or file names for paths."""

@@ -6,12 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from fa_nlp.data.card import histogram_png, markdown_table, write_card
+from fa_nlp.data.sources import resolve
 from fa_nlp.tasks.wordorder.build_config import SPLITS, WordOrderConfig, rebuild_command
 
 
 def _corpus_rows(cfg: WordOrderConfig) -> list[list[str]]:
     """One row per source corpus: catalog licence and tier, or "local file" for a path."""
-    from fa_nlp.data.sources import resolve
 
     rows = []
     for spec in cfg.corpora:
@@ -25,8 +26,6 @@ def _corpus_rows(cfg: WordOrderConfig) -> list[list[str]]:
 
 def write_wordorder_card(tmp: Path, cfg: WordOrderConfig, counts: dict[str, Any], length_hist: dict[str, dict[int, int]],
                 samples: list[tuple[str, str, str, str]]) -> None:
-    from fa_nlp.data.card import histogram_png, markdown_table, write_card
-
     histogram_png(tmp / "length_histogram.png", {s: h for s, h in length_hist.items() if h},
                   "Sentence length per split (kept, unique sentences)", "words (punctuation excluded)",
                   share=True)

@@ -29,7 +29,18 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from fa_nlp.metrics.generation import bucket_order, corpus_bleu, exact_match, generation_scores
+from fa_nlp.io import atomic_dir, write_json, write_jsonl, write_text
+from fa_nlp.metrics.generation import corpus_bleu, exact_match, generation_scores
+from fa_nlp.settings import resolve_portable
+from fa_nlp.tasks.wordorder.arpa import store_lm, stored_lm
+from fa_nlp.tasks.wordorder.baselines import NgramLM, ngram_baseline, shuffled_baseline
+from fa_nlp.tasks.wordorder.lm_text import train_fusion_lm
+from fa_nlp.tasks.wordorder.prepare import EVAL_SUFFIX, MANIFEST, load_prepared, read_pairs, split_file
+from fa_nlp.tasks.wordorder.report import plot_by_length, render_report
+from fa_nlp.text.words import is_punctuation
+from fa_nlp.tokenization import load_tokenizer
+from fa_nlp.training import checkpoint
+from fa_nlp.training.distributed import resolve_device
 
 CONSTRAINED_CHOICES = ("both", "on", "off")
 
@@ -56,6 +67,14 @@ class EvalConfig:
     lm_weight: float = -1.0  # fusion weight; < 0 = choose it on the validation split (never on test)
     fusion_weights: tuple[float, ...] = (0.25, 0.5, 0.75, 1.0, 1.5)  # candidates tried on validation
     fusion_tune_sentences: int = 300  # validation sentences used to choose the weight
+    # the fusion LM: 0 = the baseline's n-gram LM; else its own order (RUN/ngram-<order>.arpa), e.g. 5
+    fusion_lm_order: int = 0
+    fusion_lm_smoothing: str = "mkn"  # kn | mkn (modified Kneser-Ney), for a fusion LM of its own
+    fusion_lm_prune: int = 0  # > 0: its n-grams of order >= 3 seen <= this often are left out (4x smaller ARPA;
+    #   on fa_text, 1 cost the 4-gram validation perplexity 337 -> 431: most of its 3/4-grams are singletons)
+    fusion_lm_text: str = "documents"  # documents: every sentence of the build's training documents,
+    #   decontaminated (`fa_nlp.tasks.wordorder.lm_text`); split: the train split's targets
+    lm_text_num_proc: int = 1  # processes that normalize/tokenize the documents for the fusion LM
 
 
 # ---------------------------------------------------------------------------------------------
@@ -64,7 +83,6 @@ class EvalConfig:
 
 def find_split(run_config: dict, split: str, dataset: str | Path | None = None) -> Path:
     """The file holding `split`'s (shuffled, ordered) pairs (see the module docstring for the order)."""
-    from fa_nlp.tasks.wordorder.prepare import EVAL_SUFFIX, split_file
 
     if dataset is not None:
         f = split_file(dataset, split)
@@ -81,7 +99,7 @@ def find_split(run_config: dict, split: str, dataset: str | Path | None = None) 
     if manifest.is_file():
         meta = json.loads(manifest.read_text(encoding="utf-8"))
         for rec in meta.get("inputs", []):
-            p = Path(rec.get("path", ""))
+            p = resolve_portable(rec.get("path", ""))
             if p.name in (f"{split}.parquet", f"{split}.jsonl") and p.is_file():
                 return p
     f = prepared / f"{split}.pairs.jsonl"
@@ -93,8 +111,6 @@ def find_split(run_config: dict, split: str, dataset: str | Path | None = None) 
 def read_split(path: Path, limit: int = 0) -> list[dict[str, Any]]:
     """Rows {id, src, tgt, n_words} (n_words = words in the reference, punctuation marks not
     counted: the same measure as the dataset's length bounds and `n_words` column)."""
-    from fa_nlp.tasks.wordorder.prepare import read_pairs
-    from fa_nlp.text.words import is_punctuation
 
     rows = []
     for r in read_pairs(path):
@@ -111,7 +127,6 @@ def lm_training_sentences(split_file: Path, limit: int = 0) -> tuple[str, list[s
         f = split_file.parent / name
         if f.is_file():
             return str(f), [r["tgt"] for r in read_split(f, limit)]
-    from fa_nlp.tasks.wordorder.prepare import MANIFEST, load_prepared
 
     if (split_file.parent / MANIFEST).is_file() and (split_file.parent / "train.tgt_ids.npy").is_file():
         prepared = load_prepared(split_file.parent)
@@ -191,9 +206,6 @@ def quick_dev_metrics(model, tokenizer, dev_pairs: Sequence[tuple[str, str]], ma
 
 def evaluate_run(run_dir: str | Path, cfg: EvalConfig | None = None) -> dict[str, Any]:
     """Decode `cfg.split` with every requested mode, score it, write RUN/eval-<split>/; returns metrics."""
-    from fa_nlp.tokenization import load_tokenizer
-    from fa_nlp.training import checkpoint
-    from fa_nlp.training.distributed import resolve_device
 
     cfg = cfg or EvalConfig()
     run_dir = Path(run_dir)
@@ -214,10 +226,11 @@ def evaluate_run(run_dir: str | Path, cfg: EvalConfig | None = None) -> dict[str
     def score(out: list[str]) -> dict[str, Any]:
         return {**generation_scores(out, refs, lens), "permutation_rate": _permutation_rate(out, srcs)}
 
-    lm, lm_info = train_ngram(data_file, cfg) if cfg.baselines or cfg.fusion else (None, None)
-    fusion = _fusion_setting(run_dir, train_cfg, model, tokenizer, lm, cfg) if cfg.fusion and lm is not None else None
+    lm, lm_info = train_ngram(data_file, cfg, run_dir) if cfg.baselines or cfg.fusion else (None, None)
+    flm, flm_info = fusion_lm(data_file, cfg, run_dir, lm, lm_info) if cfg.fusion else (None, None)
+    fusion = _fusion_setting(run_dir, train_cfg, model, tokenizer, flm, cfg) if flm is not None else None
     preds: dict[str, list[str]] = {}
-    results = decode_systems(model, tokenizer, srcs, cfg, device, score, preds, lm, fusion)
+    results = decode_systems(model, tokenizer, srcs, cfg, device, score, preds, flm, fusion)
     baselines = score_baselines(srcs, cfg, score, preds, lm, lm_info, data_file) if cfg.baselines else {}
     metrics = {
         "run": str(run_dir), "checkpoint": str(ckpt), "step": checkpoint.read_state(ckpt).get("step"),
@@ -227,6 +240,7 @@ def evaluate_run(run_dir: str | Path, cfg: EvalConfig | None = None) -> dict[str
         "signatures": next(iter(results.values()))["signatures"],
         "model_kind": model.cfg.kind,
         "fusion": fusion,
+        "fusion_lm": flm_info if fusion is not None else None,
         "systems": results,
         "baselines": baselines,
     }
@@ -261,7 +275,6 @@ def decode_systems(model, tokenizer, srcs: list[str], cfg: EvalConfig, device: s
 def score_baselines(srcs: list[str], cfg: EvalConfig, score, preds: dict, lm, lm_info: dict | None,
                     data_file: Path) -> dict[str, Any]:
     """The shuffled input and the n-gram LM + beam search on the same sentences (fills `preds`)."""
-    from fa_nlp.tasks.wordorder.baselines import ngram_baseline, shuffled_baseline
 
     out = shuffled_baseline(srcs)
     preds["baseline:shuffled"] = out
@@ -281,7 +294,6 @@ def score_baselines(srcs: list[str], cfg: EvalConfig, score, preds: dict, lm, lm
 def write_evaluation(out_dir: Path, metrics: dict[str, Any], rows: list[dict], preds: dict[str, list[str]],
                      cfg: EvalConfig) -> Path:
     """predictions.jsonl, by_length.png, metrics.json and report.md, swapped into `out_dir` at once."""
-    from fa_nlp.io import atomic_dir, write_json, write_jsonl, write_text
 
     sample_idx = sorted(random.Random(f"{cfg.seed}:samples").sample(range(len(rows)), min(cfg.samples, len(rows))))
     with atomic_dir(out_dir) as tmp:
@@ -297,18 +309,39 @@ def write_evaluation(out_dir: Path, metrics: dict[str, Any], rows: list[dict], p
     return out_dir
 
 
-def train_ngram(data_file: Path, cfg: EvalConfig):
-    """(n-gram LM on the train split beside `data_file`, its description) or (None, None)."""
-    from fa_nlp.tasks.wordorder.baselines import NgramLM
+def train_ngram(data_file: Path, cfg: EvalConfig, run_dir: Path | None = None):
+    """(n-gram LM on the train split beside `data_file`, its description) or (None, None). With
+    `run_dir`: the LM stored with the run (RUN/ngram-<order>.arpa) if trained on the same data, else
+    trained here and stored there (`fa_nlp.tasks.wordorder.arpa`), so `predict` needs no dataset."""
 
+    key = {"data": str(Path(data_file).resolve().parent), "max_sentences": cfg.max_lm_sentences}
+    if run_dir is not None and (hit := stored_lm(run_dir, cfg.ngram_order, key)) is not None:
+        return hit
     lm_data = lm_training_sentences(data_file, cfg.max_lm_sentences)
     if lm_data is None:
         return None, None
     train_file, sentences = lm_data
     t0 = time.perf_counter()
     lm = NgramLM.train(sentences, order=cfg.ngram_order)
-    return lm, {"order": cfg.ngram_order, "smoothing": "interpolated Kneser-Ney, D=0.75", "train_file": train_file,
-                "train_sentences": lm.sentences, "train_seconds": round(time.perf_counter() - t0, 3)}
+    info = {"order": cfg.ngram_order, "smoothing": "interpolated Kneser-Ney, D=0.75", "train_file": train_file,
+            "train_sentences": lm.sentences, "train_seconds": round(time.perf_counter() - t0, 3)}
+    if run_dir is not None and (f := store_lm(run_dir, lm, info, key)) is not None:
+        info["file"] = str(f)
+    return lm, info
+
+
+def fusion_lm(data_file: Path, cfg: EvalConfig, run_dir: Path, lm, lm_info):
+    """The LM fused with the model: the baseline's (`fusion_lm_order = 0`), or one of its own
+    (`fa_nlp.tasks.wordorder.lm_text.train_fusion_lm`: higher order, modified KN, more text)."""
+    if not cfg.fusion_lm_order:
+        return lm, lm_info
+    if cfg.fusion_lm_order == cfg.ngram_order:  # both would be RUN/ngram-<order>.arpa
+        raise ValueError(f"fusion_lm_order={cfg.fusion_lm_order} equals ngram_order: the fusion LM needs an order of "
+                         "its own (e.g. 4 or 5), or 0 to fuse the baseline's LM")
+
+    return train_fusion_lm(data_file, cfg.fusion_lm_order, cfg.fusion_lm_smoothing, cfg.fusion_lm_text, run_dir,
+                           cfg.lm_text_num_proc, lambda: (lm_training_sentences(data_file) or ("", []))[1],
+                           prune=cfg.fusion_lm_prune)
 
 
 FUSION_FILE = "fusion.json"
@@ -317,13 +350,14 @@ FUSION_FILE = "fusion.json"
 def _fusion_setting(run_dir: Path, train_cfg: dict, model, tokenizer, lm, cfg: EvalConfig) -> dict[str, Any]:
     """The fusion weight: given, else stored with the run (RUN/fusion.json), else chosen on validation
     and stored. A stored choice is reused only if it was made with the same candidates and LM order."""
-    from fa_nlp.io import write_json
 
     if cfg.lm_weight >= 0:
         return {"lm_weight": cfg.lm_weight, "tuned_on": None}
     f = run_dir / FUSION_FILE
-    key = {"ngram_order": cfg.ngram_order, "fusion_weights": list(cfg.fusion_weights), "beam": max(cfg.beam, 1),
-           "sentences": cfg.fusion_tune_sentences}
+    key = {"ngram_order": cfg.fusion_lm_order or cfg.ngram_order, "fusion_weights": list(cfg.fusion_weights),
+           "beam": max(cfg.beam, 1), "sentences": cfg.fusion_tune_sentences}
+    if cfg.fusion_lm_order:  # a fusion LM of its own: a weight chosen with another LM does not carry over
+        key["fusion_lm"] = [cfg.fusion_lm_smoothing, cfg.fusion_lm_text, cfg.fusion_lm_prune]
     if f.is_file():
         stored = json.loads(f.read_text(encoding="utf-8"))
         if stored.get("key") == key:
@@ -332,82 +366,3 @@ def _fusion_setting(run_dir: Path, train_cfg: dict, model, tokenizer, lm, cfg: E
     chosen = {**choose_lm_weight(model, tokenizer, lm, val_rows, cfg), "key": key}
     write_json(f, chosen)
     return chosen
-
-
-# ---------------------------------------------------------------------------------------------
-# report and plot
-
-
-def all_systems(metrics: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Decoding systems and scored baselines (`baseline:<name>`) of `metrics`, in report order."""
-    out = dict(metrics["systems"])
-    for k, v in metrics.get("baselines", {}).items():
-        if "em" in v:
-            out[f"baseline:{k}"] = v
-    return out
-
-
-def render_report(metrics: dict[str, Any], rows: Sequence[dict], preds: dict[str, list[str]],
-                  sample_idx: Sequence[int]) -> str:
-    """Markdown: scores table, per-length table, signatures, and sample sentences."""
-    systems = all_systems(metrics)
-    lines = [f"# Word-order evaluation: `{metrics['split']}` split", "",
-             f"- run: `{metrics['run']}` (checkpoint `{Path(metrics['checkpoint']).name}`, step {metrics['step']})",
-             f"- data: `{metrics['data']}` — {metrics['n']} sentences; device: {metrics['device']}",
-             f"- beam search: length penalty {metrics['length_penalty']}, alpha = {metrics['settings']['length_penalty']}",
-             f"- model kind: {metrics.get('model_kind', 'seq2seq')}" + _fusion_line(metrics.get("fusion")),
-             "", "## Scores", "",
-             "| system | EM | BLEU | chrF | permutation % | sentences/s |",
-             "|---|---:|---:|---:|---:|---:|"]
-    for name, s in systems.items():
-        speed = s.get("sentences_per_s", "")
-        lines.append(f"| {name} | {s['em']:.2f} | {s['bleu']:.2f} | {s['chrf']:.2f} | {s['permutation_rate']:.1f} | {speed} |")
-    lines += ["", "Signatures: " + "; ".join(f"{k} `{v}`" for k, v in metrics["signatures"].items()), ""]
-    buckets = [b for b in bucket_order() if any(b in s["by_length"] for s in systems.values())]
-    lines += ["## EM / BLEU by reference length (words)", "",
-              "| system | " + " | ".join(f"{b} (n={next(s['by_length'][b]['n'] for s in systems.values() if b in s['by_length'])})"
-                                         for b in buckets) + " |",
-              "|---|" + "---:|" * len(buckets)]
-    for name, s in systems.items():
-        cells = [f"{s['by_length'][b]['em']:.1f} / {s['by_length'][b]['bleu']:.1f}" if b in s["by_length"] else "–"
-                 for b in buckets]
-        lines.append(f"| {name} | " + " | ".join(cells) + " |")
-    lines += ["", f"({metrics['plot']})" if metrics.get("plot") else "![EM and BLEU by length](by_length.png)",
-              "", "## Samples (seeded random)", ""]
-    for i in sample_idx:
-        r = rows[i]
-        lines += [f"### `{r['id']}` ({r['n_words']} words)", "", f"- shuffled: {r['src']}", f"- reference: {r['tgt']}"]
-        for name in preds:
-            mark = "✓" if exact_match([preds[name][i]], [r["tgt"]]).score == 100.0 else "✗"
-            lines.append(f"- {name} {mark}: {preds[name][i]}")
-        lines.append("")
-    return "\n".join(lines)
-
-
-def _fusion_line(fusion: dict | None) -> str:
-    if not fusion:
-        return ""
-    where = f"chosen on {fusion['sentences']} {fusion['tuned_on']} sentences" if fusion.get("tuned_on") else "given"
-    return f"; `+lm` systems: shallow fusion with the n-gram LM, weight {fusion['lm_weight']} ({where})"
-
-
-def plot_by_length(metrics: dict[str, Any], out: str | Path) -> Path:
-    """Grouped bars: EM (left) and BLEU (right) per length bucket, one bar per system."""
-    from fa_nlp.plots import pyplot, save_png
-
-    systems = all_systems(metrics)
-    buckets = [b for b in bucket_order() if any(b in s["by_length"] for s in systems.values())]
-    fig, axes = pyplot().subplots(1, 2, figsize=(12, 4))
-    width = 0.8 / max(len(systems), 1)
-    for ax, key in zip(axes, ("em", "bleu")):
-        for j, (name, s) in enumerate(systems.items()):
-            xs = [i + (j - (len(systems) - 1) / 2) * width for i in range(len(buckets))]
-            ax.bar(xs, [s["by_length"].get(b, {}).get(key, 0.0) for b in buckets], width, label=name)
-        ax.set_xticks(range(len(buckets)), buckets)
-        ax.set_xlabel("reference length (words)")
-        ax.set_ylabel(key.upper())
-        ax.set_ylim(0, 100)
-        ax.set_title(f"{key.upper()} by length ({metrics['split']}, n={metrics['n']})")
-    axes[0].legend(fontsize=7)
-    fig.tight_layout()
-    return save_png(fig, out)

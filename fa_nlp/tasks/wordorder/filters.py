@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from fa_nlp.report import SkipReport
@@ -20,22 +21,60 @@ from fa_nlp.text.words import is_punctuation  # one definition: n_words and "dro
 _URL_OR_EMAIL = re.compile(r"(?:https?://|ftp://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
 
 
+_PERSIAN_RANGES = ((0x0600, 0x06FF), (0xFB50, 0xFDFF), (0xFE70, 0xFEFF), (0x0750, 0x077F))
+_PERSIAN_LETTERS = frozenset(c for lo, hi in _PERSIAN_RANGES for c in map(chr, range(lo, hi + 1)) if c.isalpha())
+
+
 def is_persian_letter(ch: str) -> bool:
     """Arabic-script letters (Persian uses that block plus presentation forms)."""
-    cp = ord(ch)
-    return ch.isalpha() and (0x0600 <= cp <= 0x06FF or 0xFB50 <= cp <= 0xFDFF or 0xFE70 <= cp <= 0xFEFF
-                             or 0x0750 <= cp <= 0x077F)
+    return ch in _PERSIAN_LETTERS
+
+
+class _LetterClasses(dict):
+    """`str.translate` table, filled on first sight of each character: a Persian letter → "p", any other
+    letter → "l", anything else unchanged (never "p" or "l": those are letters). One C pass over a
+    sentence then gives both letter counts (`.count`), which the build needs for every sentence."""
+
+    def __missing__(self, cp: int) -> str:
+        ch = chr(cp)
+        self[cp] = cls = ("p" if ch in _PERSIAN_LETTERS else "l") if ch.isalpha() else ch
+        return cls
+
+
+_LETTER_CLASSES = _LetterClasses()
+
+
+def letter_counts(text: str) -> tuple[int, int]:
+    """(Persian letters, all letters) in `text`."""
+    classes = text.translate(_LETTER_CLASSES)
+    n_persian = classes.count("p")
+    return n_persian, n_persian + classes.count("l")
 
 
 def persian_ratio(text: str) -> float:
     """Share of Persian letters among letters; 0.0 when there are no letters at all (digits only)."""
-    letters = [c for c in text if c.isalpha()]
-    if not letters:
-        return 0.0
-    return sum(map(is_persian_letter, letters)) / len(letters)
+    n_persian, n_letters = letter_counts(text)
+    return n_persian / n_letters if n_letters else 0.0
+
+
+@lru_cache(maxsize=1)
+def _punctuation_tokens() -> re.Pattern:
+    """A space-delimited run of punctuation marks in `" ".join(tokens)`: exactly the tokens for which
+    `is_punctuation` is true (tokens are non-empty and hold no whitespace by then), found in one C pass
+    instead of one Python call per token. The marks are asked of `is_punctuation` itself (BMP)."""
+    marks = "".join(c for c in map(chr, range(0x10000)) if is_punctuation(c))
+    return re.compile(f"(?<![^ ])[{re.escape(marks)}]+(?![^ ])")
+
+
+def count_punctuation_tokens(ordered: str) -> int:
+    """How many of the single-space-separated tokens of `ordered` are punctuation marks only."""
+    return len(_punctuation_tokens().findall(ordered))
 
 
 def has_url_or_email(text: str) -> bool:
+    # the pattern needs "@", "://" or "www." (any case): three substring tests skip its slow scan
+    if "@" not in text and "://" not in text and "www." not in text.lower():
+        return False
     return _URL_OR_EMAIL.search(text) is not None
 
 
@@ -89,20 +128,22 @@ def process_document(doc_id: str, text: str, source: str, params: dict[str, Any]
         if params["drop_urls"] and has_url_or_email(sentence):
             report.skip("url_or_email", sentence)
             continue
-        if not any(c.isalpha() for c in sentence):
+        n_persian, n_letters = letter_counts(sentence)
+        if not n_letters:
             report.skip("no_letters", sentence)  # stray marks or numbers ("…", "۱۲۳۴.")
             continue
-        if persian_ratio(sentence) < params["min_persian_ratio"]:
+        if n_persian / n_letters < params["min_persian_ratio"]:
             report.skip("non_persian", sentence)
             continue
         tokens, dropped = sentence_tokens(sentence, params["punctuation"])
-        if any(not t or any(c.isspace() for c in t) for t in tokens):
+        ordered = " ".join(tokens)
+        if ordered.split() != tokens:  # equal iff no token is empty or holds whitespace
             report.skip("bad_token", sentence)  # a token with a space would break `.split(" ")`
             continue
         if len(set(tokens)) < 2:
             report.skip("one_distinct_token", sentence)  # "شرم شرم شرم": every order is the original
             continue
-        n_words = sum(1 for t in tokens if not is_punctuation(t))
+        n_words = len(tokens) - count_punctuation_tokens(ordered)
         if n_words < lo:
             report.skip("too_short", sentence)
             continue
@@ -110,7 +151,7 @@ def process_document(doc_id: str, text: str, source: str, params: dict[str, Any]
             report.skip("too_long", sentence)
             continue
         stats["punctuation_dropped"] += dropped
-        out.append(Candidate(doc_id, source, i, " ".join(tokens), sentence, n_words, len(tokens)))
+        out.append(Candidate(doc_id, source, i, ordered, sentence, n_words, len(tokens)))
     return split, out
 
 

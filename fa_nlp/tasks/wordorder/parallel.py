@@ -1,10 +1,11 @@
-"""Ordered, bounded multiprocessing for the build: results in input order, memory flat in corpus size."""
+"""Shards of documents, and the ordered, bounded map that runs them on an engine (`fa_nlp.data.engine`)."""
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
+
+from fa_nlp.data.engine import ordered_map as engine_map
 
 
 def shards(docs: Iterator[tuple[str, str, str]], size: int) -> Iterator[list[tuple[str, str, str]]]:
@@ -25,25 +26,9 @@ def _warm_up() -> None:
     normalize("گرم کردن")
 
 
-def ordered_map(fn: Callable[[Any], Any], items: Iterable[Any], num_proc: int) -> Iterator[Any]:
-    """`map(fn, items)` over `num_proc` processes, results in input order, at most 2·num_proc in flight.
-
-    Bounded (unlike `Pool.imap`, whose feeder thread drains the input), so memory stays constant in
-    the corpus size; ordered, so the output does not depend on `num_proc`.
-    """
-    if num_proc <= 1:
-        yield from map(fn, items)
-        return
-    import multiprocessing as mp
-
-    # spawn, not fork: the parent may already run pyarrow/tqdm threads, and forking a threaded
-    # process can deadlock. Each worker loads hazm once (`_warm_up`), ~1 s, paid once per build.
-    ctx = mp.get_context("spawn")
-    with ctx.Pool(num_proc, initializer=_warm_up) as pool:
-        pending: deque = deque()
-        for item in items:
-            pending.append(pool.apply_async(fn, (item,)))
-            if len(pending) >= 2 * num_proc:
-                yield pending.popleft().get()
-        while pending:
-            yield pending.popleft().get()
+def ordered_map(fn: Callable[[Any], Any], items: Iterable[Any], num_proc: int, *, engine: str = "local",
+                address: str = "") -> Iterator[Any]:
+    """`map(fn, items)` on `num_proc` workers of `engine` (`fa_nlp.data.engine`), results in input order,
+    at most 2 per worker in flight: memory stays flat in the corpus size, and the output does not depend on
+    the engine or `num_proc`. Each worker loads hazm once (`_warm_up`, ~1 s)."""
+    yield from engine_map(fn, items, engine=engine, workers=num_proc, address=address, init=_warm_up)

@@ -18,7 +18,7 @@ import torch
 from torch import Tensor
 
 from fa_nlp.decoding.constraints import LMFusion, SlotBag, WordBag
-from fa_nlp.decoding.search import beam_search, greedy_search
+from fa_nlp.decoding.search import beam_search, beam_search_nbest, greedy_search
 
 
 def encode_source(tokenizer, text: str) -> list[int]:
@@ -77,6 +77,26 @@ def _constraints(model, tokenizer, texts: Sequence[str], constrained: bool, lm, 
     return [LMFusion(c, lm, lm_weight) for c in cons] if lm is not None else cons
 
 
+def _batches(model, tokenizer, sources: Sequence[str], batch_size: int, progress: bool | str, constrained: bool,
+             lm, lm_weight: float, source_ids: Callable[[object, str], list[int]] = encode_source):
+    """Batches of similar length: (input indices, their texts, model inputs, constraints or None)."""
+    device = next(model.parameters()).device
+    order = sorted(range(len(sources)), key=lambda i: len(sources[i]))
+    batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+    it = batches
+    if progress:
+        from tqdm.auto import tqdm
+
+        it = tqdm(batches, desc=progress if isinstance(progress, str) else "decode", unit="batch")
+    for idx in it:
+        texts = [sources[i] for i in idx]
+        if model.cfg.kind == "pointer":
+            src = pointer_inputs(tokenizer, texts, model.cfg.pad_id, device)
+        else:
+            src = pad_batch([source_ids(tokenizer, t)[: model.cfg.max_len] for t in texts], model.cfg.pad_id, device)
+        yield idx, texts, src, _constraints(model, tokenizer, texts, constrained, lm, lm_weight)
+
+
 def decode_texts(model, tokenizer, sources: Sequence[str], *, beam_size: int = 1, alpha: float = 1.0,
                  constrained: bool = False, batch_size: int = 64, max_len: int | None = None,
                  progress: bool | str = False, stats: DecodeStats | None = None, use_cache: bool = True,
@@ -91,26 +111,12 @@ def decode_texts(model, tokenizer, sources: Sequence[str], *, beam_size: int = 1
     """
     was_training = model.training
     model.eval()
-    device = next(model.parameters()).device
-    limit = model.cfg.max_len
     pointer = model.cfg.kind == "pointer"
-    order = sorted(range(len(sources)), key=lambda i: len(sources[i]))
     results: list[str] = [""] * len(sources)
     stats = stats if stats is not None else DecodeStats()
-    batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
-    it = batches
-    if progress:
-        from tqdm.auto import tqdm
-
-        it = tqdm(batches, desc=progress if isinstance(progress, str) else "decode", unit="batch")
     try:
-        for idx in it:
-            texts = [sources[i] for i in idx]
-            if pointer:
-                src = pointer_inputs(tokenizer, texts, model.cfg.pad_id, device)
-            else:
-                src = pad_batch([source_ids(tokenizer, t)[:limit] for t in texts], model.cfg.pad_id, device)
-            cons = _constraints(model, tokenizer, texts, constrained, lm, lm_weight)
+        for idx, texts, src, cons in _batches(model, tokenizer, sources, batch_size, progress, constrained, lm,
+                                              lm_weight, source_ids):
             if beam_size == 1:
                 out, states = greedy_search(model, src, max_len, cons, use_cache=use_cache)
             else:
@@ -125,6 +131,31 @@ def decode_texts(model, tokenizer, sources: Sequence[str], *, beam_size: int = 1
                     results[i] = " ".join(words)
                 else:
                     results[i] = tokenizer.decode(out[j])
+    finally:
+        model.train(was_training)
+    return results
+
+
+def decode_nbest(model, tokenizer, sources: Sequence[str], *, beam_size: int = 5, n_best: int = 1,
+                 alpha: float = 1.0, batch_size: int = 64, progress: bool | str = False, lm=None,
+                 lm_weight: float = 0.0) -> list[list[tuple[str, float]]]:
+    """Per source, the `n_best` best orders with their scores (length-normalised log-probability, the
+    fusion bonus included), best first, always constrained to the source's words. The first one is
+    exactly `decode_texts(..., beam_size, constrained=True)`'s output (beam search with beam 1 is
+    greedy search)."""
+    if not 1 <= n_best <= beam_size:
+        raise ValueError(f"n-best must be between 1 and the beam size ({beam_size}), got {n_best}")
+    was_training = model.training
+    model.eval()
+    results: list[list[tuple[str, float]]] = [[] for _ in sources]
+    try:
+        for idx, _texts, src, cons in _batches(model, tokenizer, sources, batch_size, progress, True, lm, lm_weight):
+            for k, (j, hyps) in enumerate(zip(idx, beam_search_nbest(model, src, beam_size, alpha, None, cons))):
+                seen: dict[str, float] = {}
+                for h in hyps:  # equal word sequences from different token paths count once
+                    text = " ".join(cons[k].output_words(h.state)[0])
+                    seen.setdefault(text, float(h.score))
+                results[j] = list(seen.items())[:n_best]
     finally:
         model.train(was_training)
     return results

@@ -17,7 +17,6 @@ all that training and evaluation read there.
 
 from __future__ import annotations
 
-import json
 import shutil
 import time
 from collections.abc import Iterator
@@ -26,11 +25,22 @@ from pathlib import Path
 
 import numpy as np
 
-from fa_nlp.io import iter_jsonl, write_json, write_jsonl
+from fa_nlp.data.builds import input_record
+from fa_nlp.data.prepared import (
+    MANIFEST,  # noqa: F401 - re-exported: the name other modules import from here
+    load_arrays,
+    open_prepared,
+    ragged,
+    save_array,
+    tokenizer_dir,
+    write_manifest,
+)
+from fa_nlp.io import atomic_dir, iter_jsonl, restore_published, write_jsonl
 from fa_nlp.report import InputError, SkipReport
+from fa_nlp.settings import portable_path
+from fa_nlp.tokenization import load_tokenizer
 
 SPLITS = ("train", "validation", "test")
-MANIFEST = "manifest.json"
 EVAL_SUFFIX = ".eval.jsonl"  # `{split}.eval.jsonl`: every pair of an evaluation split, as read
 
 
@@ -39,8 +49,9 @@ EVAL_SUFFIX = ".eval.jsonl"  # `{split}.eval.jsonl`: every pair of an evaluation
 
 
 def split_file(dataset: str | Path, split: str) -> Path | None:
-    """A dataset dir's file for `split`: parquet/<split>.parquet, <split>.parquet or <split>.jsonl."""
-    dataset = Path(dataset)
+    """A dataset dir's file for `split`: parquet/<split>.parquet, <split>.parquet or <split>.jsonl
+    (a dataset stranded by a publish killed between its renames is put back first)."""
+    dataset = restore_published(dataset)
     for cand in (dataset / "parquet" / f"{split}.parquet", dataset / f"{split}.parquet", dataset / f"{split}.jsonl"):
         if cand.is_file():
             return cand
@@ -76,37 +87,21 @@ def read_pairs(path: str | Path, src_column: str | None = None, tgt_column: str 
 # writing / loading arrays
 
 
-def _flat(seqs: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
-    offsets = np.zeros(len(seqs) + 1, dtype=np.int64)
-    offsets[1:] = np.cumsum([len(s) for s in seqs])
-    ids = np.fromiter((t for s in seqs for t in s), dtype=np.int64, count=int(offsets[-1]))
-    small = ids.size == 0 or int(ids.max()) < np.iinfo(np.uint16).max
-    return ids.astype(np.uint16 if small else np.int32), offsets
-
-
-def _save_npy(path: Path, arr: np.ndarray) -> None:
-    from fa_nlp.io import atomic_open
-
-    with atomic_open(path, "wb") as fh:
-        np.save(fh, arr)
-
-
 def write_split(out_dir: str | Path, split: str, src: list[list[int]], tgt: list[list[int]],
                 pairs: list[dict] | None = None) -> None:
     """Write one split's arrays (src already ending in EOS; tgt bare)."""
     out_dir = Path(out_dir)
     for side, seqs in (("src", src), ("tgt", tgt)):
-        ids, offsets = _flat(seqs)
-        _save_npy(out_dir / f"{split}.{side}_ids.npy", ids)
-        _save_npy(out_dir / f"{split}.{side}_offsets.npy", offsets)
+        ids, offsets = ragged(seqs)
+        save_array(out_dir / f"{split}.{side}_ids.npy", ids)
+        save_array(out_dir / f"{split}.{side}_offsets.npy", offsets)
     if pairs is not None:
         write_jsonl(out_dir / f"{split}.pairs.jsonl", pairs)
 
 
 def write_meta(out_dir: str | Path, vocab_size: int, pad_id: int = 0, bos_id: int = 2, eos_id: int = 3,
                **extra) -> None:
-    write_json(Path(out_dir) / MANIFEST, {"vocab_size": vocab_size, "pad_id": pad_id, "bos_id": bos_id,
-                                          "eos_id": eos_id, **extra})
+    write_manifest(out_dir, {"vocab_size": vocab_size, "pad_id": pad_id, "bos_id": bos_id, "eos_id": eos_id, **extra})
 
 
 @dataclass
@@ -142,7 +137,6 @@ class Prepared:
 
     def texts(self, split: str, side: str = "tgt", limit: int = 0) -> list[str]:
         """Decoded texts of one side of a split (e.g. train targets for the n-gram baseline)."""
-        from fa_nlp.tokenization import load_tokenizer
 
         if self.tokenizer_dir is None:
             raise FileNotFoundError(f"{self.path}: no tokenizer/ to decode {split} texts with")
@@ -171,20 +165,16 @@ class Prepared:
 
     @property
     def tokenizer_dir(self) -> Path | None:
-        d = self.path / "tokenizer"
-        return d if d.is_dir() else None
+        return tokenizer_dir(self.path)
 
 
 def load_prepared(path: str | Path) -> Prepared:
-    path = Path(path)
-    if not (path / MANIFEST).is_file():
-        raise FileNotFoundError(f"{path}: no {MANIFEST}; run `fa-nlp prepare --dataset ... --out {path}` first")
-    meta = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+    path, meta = open_prepared(path, "fa-nlp prepare wordorder --dataset ... --out DIR")
     splits = {}
     for f in sorted(path.glob("*.src_ids.npy")):
         name = f.name.removesuffix(".src_ids.npy")
-        arrs = [np.load(path / f"{name}.{k}.npy") for k in ("src_ids", "src_offsets", "tgt_ids", "tgt_offsets")]
-        splits[name] = Seq2SeqSplit(*arrs)
+        arrs = load_arrays(path, name, ("src_ids", "src_offsets", "tgt_ids", "tgt_offsets"), mmap=False)
+        splits[name] = Seq2SeqSplit(**arrs)
     return Prepared(path, meta, splits)
 
 
@@ -239,9 +229,6 @@ def prepare(dataset: str | Path, tokenizer: str | Path, out: str | Path, max_len
 
     Pairs whose source or target would exceed `max_len` tokens (with BOS/EOS) are skipped and counted.
     """
-    from fa_nlp.data.builds import input_record
-    from fa_nlp.io import atomic_dir
-    from fa_nlp.tokenization import load_tokenizer
 
     dataset, tok_path = Path(dataset), Path(tokenizer)
     tok = load_tokenizer(tok_path)
@@ -277,9 +264,9 @@ def prepare(dataset: str | Path, tokenizer: str | Path, out: str | Path, max_len
                              "tgt_tokens": sum(map(len, tgt_seqs)) + len(tgt_seqs)}
             reports[split] = rep.to_dict()
         shutil.copytree(tok_path if tok_path.is_dir() else tok_path.parent, tmp / "tokenizer")
-        _save_npy(tmp / "word_start.npy",
+        save_array(tmp / "word_start.npy",
                   np.array([tok.id_to_piece(i).startswith("▁") for i in range(tok.vocab_size)], dtype=bool))
         write_meta(tmp, tok.vocab_size, tok.pad_id, tok.bos_id, tok.eos_id, max_len=max_len,
-                   inputs=[input_record(f) for f in found.values()], tokenizer=str(tok_path),
+                   inputs=[input_record(f) for f in found.values()], tokenizer=portable_path(tok_path),
                    counts=counts, skips=reports, seconds=round(time.time() - started, 2))
     return {"counts": counts, "skips": reports}

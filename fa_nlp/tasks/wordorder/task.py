@@ -7,21 +7,40 @@ Both read the same prepared arrays (`fa-nlp prepare`).
 
 from __future__ import annotations
 
-import shutil
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from fa_nlp.data.prepared import copy_tokenizer
 from fa_nlp.tasks.base import Task
+from fa_nlp.tasks.wordorder.build_config import WordOrderConfig
+from fa_nlp.tasks.wordorder.evaluate import quick_dev_metrics
+from fa_nlp.tasks.wordorder.prepare import collate, load_prepared
+
+
+@dataclass
+class WordOrderTrainSection:
+    """`[wordorder]` in a training config: the keys only word order has."""
+
+    reshuffle_source_words: bool = False  # draw a fresh source word order every epoch (seeded)
 
 
 class WordOrderTask(Task):
     name = "wordorder"
+    help = "shuffled words -> ordered sentence (vocabulary decoder or pointer over source words)"
+    model_kinds = ("seq2seq", "pointer")
+    config_section = WordOrderTrainSection
+    build_config = WordOrderConfig
+    legacy_config_keys = {"data.reshuffle_source_words": "wordorder.reshuffle_source_words"}
+    verbs_module = "fa_nlp.tasks.wordorder.verbs"  # build / prepare / evaluate
+    predictor_class = "fa_nlp.tasks.wordorder.predictor:WordOrderPredictor"
+    # a pointer run's Hugging Face folder: modelling file + sentencepiece tokenizer (trust_remote_code)
+    export_function = "fa_nlp.export:export_run"
+
 
     def load(self, cfg) -> None:
-        from fa_nlp.tasks.wordorder.prepare import load_prepared
-
         if not cfg.data.prepared:
             raise ValueError("data.prepared is empty: point it at a directory written by `fa-nlp prepare`")
         self.cfg = cfg
@@ -31,9 +50,10 @@ class WordOrderTask(Task):
         meta = self.data.meta
         self.pad, self.bos, self.eos = int(meta["pad_id"]), int(meta["bos_id"]), int(meta["eos_id"])
         self.pointer = cfg.model.kind == "pointer"
-        self.word_start = self.data.word_starts() if (cfg.data.reshuffle_source_words or self.pointer) else None
-        if self.word_start is None and (cfg.data.reshuffle_source_words or self.pointer):
-            need = "model.kind=pointer" if self.pointer else "data.reshuffle_source_words"
+        self.reshuffle = getattr(cfg, self.name, WordOrderTrainSection()).reshuffle_source_words
+        self.word_start = self.data.word_starts() if (self.reshuffle or self.pointer) else None
+        if self.word_start is None and (self.reshuffle or self.pointer):
+            need = "model.kind=pointer" if self.pointer else "wordorder.reshuffle_source_words"
             raise ValueError(f"{self.data.path}: {need} needs word_start.npy; re-run `fa-nlp prepare`")
         self._tokenizer, self._dev_pairs = None, None
 
@@ -62,9 +82,8 @@ class WordOrderTask(Task):
 
             keys = [(self.cfg.seed, epoch, int(i)) if train else (0, int(i)) for i in indices]
             return pointer_collate([sp.tgt(i) for i in indices], self.word_start, keys)
-        from fa_nlp.tasks.wordorder.prepare import collate
 
-        ws = self.word_start if train and self.cfg.data.reshuffle_source_words else None
+        ws = self.word_start if train and self.reshuffle else None
         src, tin, tout = collate(sp, indices, self.pad, self.bos, self.eos, ws, (self.cfg.seed, epoch))
         return {"src": src, "tgt_in": tin, "tgt_out": tout, "n_targets": int(tout.ne(self.pad).sum())}
 
@@ -80,8 +99,6 @@ class WordOrderTask(Task):
                                label_smoothing=label_smoothing, reduction="sum")
 
     def dev_metrics(self, model, max_examples: int) -> dict[str, float]:
-        from fa_nlp.tasks.wordorder.evaluate import quick_dev_metrics
-
         tok = self._load_tokenizer()
         if tok is None:
             return {}
@@ -101,5 +118,4 @@ class WordOrderTask(Task):
         return self._tokenizer or None
 
     def write_run_files(self, run_dir: Path) -> None:
-        if self.data.tokenizer_dir is not None:
-            shutil.copytree(self.data.tokenizer_dir, Path(run_dir) / "tokenizer", dirs_exist_ok=True)
+        copy_tokenizer(self.data.path, run_dir)

@@ -7,16 +7,7 @@ import json
 import pytest
 
 from fa_nlp.cli import main
-from fa_nlp.tokenization import load_fast_tokenizer, train_qa_tokenizer
-
-
-@pytest.fixture(scope="module")
-def tok_dir(sample_dir, tmp_path_factory):
-    ctxs = [p["context"] for a in json.loads((sample_dir / "qa.json").read_text(encoding="utf-8"))["data"]
-            for p in a["paragraphs"]]
-    out = tmp_path_factory.mktemp("qa_build_tok")
-    train_qa_tokenizer(ctxs, out, vocab_size=300, min_frequency=1)
-    return out
+from fa_nlp.tokenization import load_fast_tokenizer
 
 
 def test_build_qa_cli(sample_dir, tok_dir, tmp_path, capsys):

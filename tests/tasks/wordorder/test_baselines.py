@@ -7,16 +7,9 @@ import random
 import pytest
 
 from fa_nlp.tasks.wordorder.baselines import EOS, NgramLM, ngram_baseline, order_words, shuffled_baseline
+from tests.tasks.wordorder.conftest import NGRAM_SENTENCES
 
-CORPUS = [
-    "من به خانه رفتم .",
-    "او به مدرسه رفت .",
-    "ما به خانه رفتیم .",
-    "من کتاب را خواندم .",
-    "او کتاب را خواند .",
-    "دیروز هوا سرد بود .",
-    "امروز هوا گرم است .",
-] * 3
+CORPUS = NGRAM_SENTENCES * 3
 
 
 def test_shuffled_baseline_is_the_input_with_whitespace_collapsed():

@@ -2,54 +2,24 @@
 
 from __future__ import annotations
 
-import argparse
 import json
-import random
 
 import pytest
 
 from fa_nlp.tasks.wordorder.predict import is_permutation
-
-ORDERED = [
-    "من دیروز با دوستم به کتابخانه رفتم .",
-    "او هر روز صبح زود از خواب بیدار می‌شود .",
-    "ما فردا به مدرسه می‌رویم .",
-    "هوا امروز خیلی سرد است .",
-    "کتاب‌ها را روی میز گذاشتم .",
-    "آنها در پارک فوتبال بازی کردند و خسته شدند .",
-    "این شهر در تابستان بسیار گرم و شلوغ است .",
-    "دانشجویان برای امتحان پایان ترم درس می‌خوانند .",
-]
-
-
-def _rows(n: int, seed: str) -> list[dict]:
-    rng = random.Random(seed)
-    out = []
-    for i in range(n):
-        words = rng.choice(ORDERED).split()
-        shuffled = words[:]
-        rng.shuffle(shuffled)
-        out.append({"id": f"{seed}-{i}", "src": " ".join(shuffled), "tgt": " ".join(words)})
-    return out
+from tests.tasks.wordorder.conftest import write_prepared
 
 
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory):
-    from fa_nlp.io import write_jsonl
     from fa_nlp.tasks.base import train_task as train
-    from fa_nlp.tasks.wordorder.prepare import prepare
-    from fa_nlp.tokenization import train_seq2seq_tokenizer
     from fa_nlp.training.config import TrainConfig
 
     root = tmp_path_factory.mktemp("eval")
-    ds = root / "dataset"
-    for split, n in (("train", 80), ("validation", 8), ("test", 12)):
-        write_jsonl(ds / f"{split}.jsonl", _rows(n, split))
-    train_seq2seq_tokenizer(ORDERED * 5, root / "tok", vocab_size=300)
-    prepare(ds, root / "tok", root / "prepared", max_len=64)
-    cfg = TrainConfig(device="cpu")
+    prepared = write_prepared(root, {"train": 80, "validation": 8, "test": 12})
+    cfg = TrainConfig(task="wordorder", device="cpu")
     cfg.model.d_model, cfg.model.d_ff = 32, 64
-    cfg.data.prepared = str(root / "prepared")
+    cfg.data.prepared = str(prepared)
     cfg.data.max_tokens = 512
     cfg.optim.max_steps, cfg.optim.warmup_steps = 4, 1
     cfg.log.run_dir = str(root / "run")
@@ -66,12 +36,9 @@ def test_training_loop_logs_quick_dev_metrics(run_dir):
 
 
 def _cli(argv):
-    from fa_nlp.commands import evaluate as cmd
+    from fa_nlp.cli import main
 
-    parser = argparse.ArgumentParser()
-    cmd.register(parser.add_subparsers())
-    args = parser.parse_args(argv)
-    return args.func(args)
+    return main(argv)
 
 
 def test_evaluate_writes_predictions_metrics_report_and_plot(run_dir, capsys):
