@@ -63,10 +63,12 @@ demo: $(STAMP)  ## split → word-order dataset → tokenizer → tiny pointer m
 	printf '%s\n' "کشور بارش برف نیمهٔ از و در شمالی باران فردا" "اصفهان کتابخانهٔ در تازه افتتاح عمومی" | $(FA) predict $(DEMO)/run --no-progress
 	$(FA) predict $(DEMO)/qa-run --question "سامانهٔ بارشی تازه از چه زمانی وارد کشور می‌شود؟" --context "$(DEMO_CONTEXT)"
 	$(FA) predict $(DEMO)/qa-run --question "در کدام ارتفاعات احتمال بارش برف وجود دارد؟" --context "$(DEMO_CONTEXT)" --format jsonl
-	@# (export of the QA model: the export step goes here)
+	@echo "== and leave the toolkit: the QA model as a Hugging Face folder (AutoModelForQuestionAnswering, trust_remote_code=True)"
+	rm -rf $(DEMO)/qa-hf
+	$(FA) export $(DEMO)/qa-run --out $(DEMO)/qa-hf
 	@echo
 	@echo "Done. Read $(DEMO)/run/eval-test/report.md (scores + before/after samples), $(DEMO)/run/curves.png,"
-	@echo "$(DEMO)/wordorder/README.md (dataset card), $(DEMO)/qa/README.md and $(DEMO)/qa-run/eval-dev/report.md."
+	@echo "$(DEMO)/wordorder/README.md (dataset card), $(DEMO)/qa/README.md, $(DEMO)/qa-run/eval-dev/report.md and $(DEMO)/qa-hf/README.md (model card)."
 	@echo "The sample is tiny: expect low scores."
 
 # ---------------------------------------------------------------- real data (../shared/data or FA_NLP_DATA)
