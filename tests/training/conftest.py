@@ -36,6 +36,31 @@ def toy_prepared(tmp_path_factory):
     return d
 
 
+GPU_BOX_SENTENCES = ["من به خانه رفتم .", "کتاب‌ها را دیروز خواندم .", "او در سال ۱۴۰۲ به مدرسه آمد .",
+                     "هوا امروز سرد است ؟", "ما فردا به مدرسه می‌رویم ."]
+
+
+def write_wordorder_prepared(root):
+    """A word-order Parquet dataset of GPU_BOX_SENTENCES (train/validation/test) prepared into arrays, as
+    `make gpu-data` writes them (tokenizer, test.eval.jsonl): what the GPU box receives. Returns the dir."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from fa_nlp.tasks.wordorder.prepare import prepare
+    from fa_nlp.tokenization import train_seq2seq_tokenizer
+
+    ds = root / "wordorder" / "parquet"
+    ds.mkdir(parents=True)
+    for split, reps in (("train", 12), ("validation", 1), ("test", 2)):
+        rows = [s for s in GPU_BOX_SENTENCES for _ in range(reps)]
+        pq.write_table(pa.table({"id": [f"{split}-{i}" for i in range(len(rows))],
+                                 "shuffled": [" ".join(reversed(s.split())) for s in rows], "ordered": rows}),
+                       ds / f"{split}.parquet")
+    tok = train_seq2seq_tokenizer(GPU_BOX_SENTENCES * 4, root / "tok", vocab_size=400)
+    prepare(ds.parent, tok, root / "prepared", max_len=64)
+    return root / "prepared"
+
+
 def toy_overrides(prepared, run_dir, *extra: str) -> list[str]:
     return ["task=wordorder", f"data.prepared={prepared}", f"log.run_dir={run_dir}", "threads=1", "log.progress=false",
             "data.max_tokens=1200", "optim.warmup_steps=30", "optim.lr=3e-3", "optim.label_smoothing=0.0",

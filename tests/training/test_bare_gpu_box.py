@@ -12,9 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from fa_nlp.settings import REPO_ROOT
+from tests.training.conftest import write_wordorder_prepared
 
 BLOCKED = ("pyarrow", "datasets", "hazm", "matplotlib")
 
@@ -38,8 +37,6 @@ finally:
     assert not leaked, leaked
 """
 
-SENTENCES = ["من به خانه رفتم .", "کتاب‌ها را دیروز خواندم .", "او در سال ۱۴۰۲ به مدرسه آمد .",
-             "هوا امروز سرد است ؟", "ما فردا به مدرسه می‌رویم ."]
 
 
 def _blocked(*args: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -57,21 +54,7 @@ def test_blocker_really_blocks(tmp_path):
 
 
 def test_train_and_evaluate_without_pyarrow_datasets_hazm_matplotlib(tmp_path):
-    pa = pytest.importorskip("pyarrow")
-    import pyarrow.parquet as pq
-
-    from fa_nlp.tasks.wordorder.prepare import prepare
-    from fa_nlp.tokenization import train_seq2seq_tokenizer
-
-    ds = tmp_path / "wordorder" / "parquet"
-    ds.mkdir(parents=True)
-    for split, reps in (("train", 12), ("validation", 1), ("test", 2)):
-        rows = [s for s in SENTENCES for _ in range(reps)]
-        pq.write_table(pa.table({"id": [f"{split}-{i}" for i in range(len(rows))],
-                                 "shuffled": [" ".join(reversed(s.split())) for s in rows], "ordered": rows}),
-                       ds / f"{split}.parquet")
-    tok = train_seq2seq_tokenizer(SENTENCES * 4, tmp_path / "tok", vocab_size=400)
-    prepare(ds.parent, tok, tmp_path / "prepared", max_len=64)
+    write_wordorder_prepared(tmp_path)
     assert (tmp_path / "prepared" / "test.eval.jsonl").is_file()
 
     run = tmp_path / "run"

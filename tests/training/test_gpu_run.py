@@ -12,34 +12,17 @@ import subprocess
 import pytest
 
 from fa_nlp.settings import REPO_ROOT
+from tests.training.conftest import write_wordorder_prepared
 
 SCRIPT = REPO_ROOT / "benchmarks" / "gpu_run.sh"
 STAGES = ["wordorder-train", "wordorder-eval", "mlm-train", "cloze-train", "pquad-train", "pquad-eval", "bench-train",
           "bench-decode", "bench-compile-span", "bench-compile-pointer"]
-SENTENCES = ["من به خانه رفتم .", "کتاب‌ها را دیروز خواندم .", "او در سال ۱۴۰۲ به مدرسه آمد .",
-             "هوا امروز سرد است ؟", "ما فردا به مدرسه می‌رویم ."]
 
 
 @pytest.fixture(scope="module")
 def wordorder_prepared(tmp_path_factory):
     """A word-order prepared dir as `make gpu-data` writes it (token arrays, tokenizer, test.eval.jsonl)."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    from fa_nlp.tasks.wordorder.prepare import prepare
-    from fa_nlp.tokenization import train_seq2seq_tokenizer
-
-    root = tmp_path_factory.mktemp("gpu_wo")
-    ds = root / "wordorder" / "parquet"
-    ds.mkdir(parents=True)
-    for split, reps in (("train", 12), ("validation", 1), ("test", 2)):
-        rows = [s for s in SENTENCES for _ in range(reps)]
-        pq.write_table(pa.table({"id": [f"{split}-{i}" for i in range(len(rows))],
-                                 "shuffled": [" ".join(reversed(s.split())) for s in rows], "ordered": rows}),
-                       ds / f"{split}.parquet")
-    tok = train_seq2seq_tokenizer(SENTENCES * 4, root / "tok", vocab_size=400)
-    prepare(ds.parent, tok, root / "prepared", max_len=64)
-    return root / "prepared"
+    return write_wordorder_prepared(tmp_path_factory.mktemp("gpu_wo"))
 
 
 def _prepared_dir(overrides: list[str]) -> str:

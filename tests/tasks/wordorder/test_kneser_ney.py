@@ -49,18 +49,23 @@ def test_ngrams_starting_with_bos_keep_raw_counts():
     assert NgramLM.train(["a b", "a c"], order=3, smoothing="kn").counts[2][((BOS,), "a")] == 1
 
 
+def _assert_same_logprobs(a, lm, order: int, n: int = 500) -> None:
+    """The ARPA copy scores n random (context, word) pairs, unknown words and <s> padding included, as the LM."""
+    rng = random.Random(order)
+    words = sorted(lm.vocab) + [EOS, "ناشناخته"]
+    for _ in range(n):
+        j = rng.randint(0, order - 1)
+        ctx = [BOS] * j + [rng.choice(words[:-2]) for _ in range(order - 1 - j)]
+        w = rng.choice(words)
+        assert a.logprob(ctx, w) == pytest.approx(lm.logprob(ctx, w), abs=1e-9)
+
+
 @pytest.mark.parametrize("order", [4, 5])
 def test_arpa_round_trip_of_a_modified_kn_lm(tmp_path, order):
     lm = NgramLM.train(CORPUS, order=order, smoothing="mkn")
     a = ArpaLM.read(write_arpa(lm, tmp_path / "lm.arpa"))
     assert a.order == order
-    rng = random.Random(order)
-    words = sorted(lm.vocab) + [EOS, "ناشناخته"]
-    for _ in range(500):
-        j = rng.randint(0, order - 1)
-        ctx = [BOS] * j + [rng.choice(words[:-2]) for _ in range(order - 1 - j)]
-        w = rng.choice(words)
-        assert a.logprob(ctx, w) == pytest.approx(lm.logprob(ctx, w), abs=1e-9)
+    _assert_same_logprobs(a, lm, order)
     for s in CORPUS:
         shuffled = " ".join(reversed(s.split()))
         assert order_words(a, shuffled, 5) == order_words(lm, shuffled, 5)
@@ -80,10 +85,4 @@ def test_pruned_lm_still_sums_to_one_and_round_trips_exactly(tmp_path, order, sm
         total = sum(lm.prob(context, w) for w in lm.vocab) + lm.prob(context, EOS) + lm.prob(context, "ناشناخته")
         assert total == pytest.approx(1.0, abs=1e-9)
     a = ArpaLM.read(write_arpa(lm, tmp_path / "lm.arpa"))
-    rng = random.Random(order)
-    words = sorted(lm.vocab) + [EOS, "ناشناخته"]
-    for _ in range(500):
-        j = rng.randint(0, order - 1)
-        ctx = [BOS] * j + [rng.choice(words[:-2]) for _ in range(order - 1 - j)]
-        w = rng.choice(words)
-        assert a.logprob(ctx, w) == pytest.approx(lm.logprob(ctx, w), abs=1e-9)
+    _assert_same_logprobs(a, lm, order)
