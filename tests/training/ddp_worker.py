@@ -3,7 +3,9 @@
     torchrun --standalone --nproc_per_node=2 tests/training/ddp_worker.py JOBS.json
 
 JOBS.json: a list of {"overrides": [...], "rank1_overrides": [...], "expect_error": "..."}. Each job is one
-`train()`, all in one process group set up here (train() leaves a group it did not create). Rank 0 prints `RESULT {json}` per job. On ranks
+`train()`, all in one process group set up here (train() leaves a group it did not create). Rank 0 appends
+one JSON line per job to `results-rank0.jsonl` beside JOBS.json (a rank that hits the expected error
+writes its own file: two ranks printing to one pipe can interleave their lines). On ranks
 other than 0 an audit hook reports every file write, directory creation, rename or removal under the
 job's run dir as `WROTE <rank> <event> <path>`: the test asserts there is none (only rank 0 writes).
 """
@@ -45,6 +47,7 @@ def main(jobs_file: str) -> None:
     if RANK != 0:
         sys.addaudithook(_audit)
     dist.init_process_group("gloo", timeout=dist_timeout())  # one group for every job (train() keeps it)
+    results = Path(jobs_file).with_name(f"results-rank{RANK}.jsonl")
     for job in json.loads(Path(jobs_file).read_text()):
         overrides = job["overrides"] + (job.get("rank1_overrides", []) if RANK == 1 else [])
         cfg = load_config(TrainConfig, None, overrides)
@@ -56,7 +59,8 @@ def main(jobs_file: str) -> None:
                 raise
             out = {"error": str(e)}
         if RANK == 0 or "error" in out:
-            print("RESULT " + json.dumps({"rank": RANK, **out}), flush=True)
+            with open(results, "a", encoding="utf-8") as f:
+                f.write(json.dumps({"rank": RANK, **out}) + "\n")
     dist.destroy_process_group()
 
 
