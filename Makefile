@@ -53,9 +53,8 @@ demo: $(STAMP)  ## split → word-order dataset → tokenizer → tiny pointer m
 	@echo "== 7/8 the sample QA set: statistics and windowed features"
 	$(FA) qa-stats corpora/sample/qa.json
 	$(FA) tokenizer train --family qa --squad corpora/sample/qa.json --vocab-size 2000 --out $(DEMO)/qa-tokenizer
-	$(FA) build qa --dataset corpora/sample/qa.json --tokenizer $(DEMO)/qa-tokenizer --max-length 128 --overlap 32 --out $(DEMO)/qa
-	@echo "== 8/8 a tiny extractive QA model (encoder + start/end head) on the sample windows, scored by EM/F1"
-	$(FA) prepare qa --build $(DEMO)/qa --out $(DEMO)/qa-prepared --dev-fraction 0.2
+	$(FA) build qa --dataset corpora/sample/qa.json --tokenizer $(DEMO)/qa-tokenizer --max-length 128 --overlap 32 --dev-fraction 0.2 --out $(DEMO)/qa
+	@echo "== 8/8 a tiny extractive QA model (encoder + start/end head) on the sample windows ($(DEMO)/qa/prepared), scored by EM/F1"
 	rm -rf $(DEMO)/qa-run
 	$(FA) train --config fa_nlp/configs/qa-tiny-cpu.toml --log.progress=false
 	$(FA) evaluate $(DEMO)/qa-run --split dev
@@ -78,9 +77,9 @@ wordorder: $(STAMP)  ## word-order dataset from fa_text prose tiers A+B → buil
 wordorder-sample: $(STAMP)  ## word-order dataset from the bundled sample → build/wordorder/sample
 	$(FA) build wordorder --config fa_nlp/configs/wordorder-sample.toml --out build/wordorder/sample
 
-qa: $(STAMP)  ## QA tokenizer on PQuAD Validation contexts, then windowed features (384/128) → build/qa/pquad
+qa: $(STAMP)  ## QA tokenizer on PQuAD Validation contexts, then windows (384/128) + training arrays (dev = 10% of the train contexts) → build/qa/pquad
 	$(FA) tokenizer train --family qa --kind wordpiece --vocab-size 8000 --squad $(FA_NLP_DATA)/pquad/Validation.json --out build/tok/qa
-	$(FA) build qa --dataset pquad --tokenizer build/tok/qa --max-length 384 --overlap 128 --out build/qa/pquad
+	$(FA) build qa --dataset pquad --tokenizer build/tok/qa --max-length 384 --overlap 128 --dev-fraction 0.1 --seed 1234 --out build/qa/pquad
 
 train: wordorder-sample  ## train the tiny CPU pointer model on the sample (runs/wordorder-pointer-tiny-cpu)
 	$(FA) tokenizer train --dataset build/wordorder/sample --vocab-size 1000 --out build/tok/sample
@@ -111,12 +110,11 @@ wordorder-cpu: wordorder-data  ## the CPU recipe: pointer model 20 min on 2 core
 	$(BIN)/python benchmarks/record_wordorder_run.py runs/wordorder-pointer-cpu --name wordorder-pointer-cpu \
 	    --command "make wordorder-cpu"
 
-qa-data: qa  ## QA arrays (dev = 10% of the training contexts), MLM rows and cloze questions (fa_text A+B + train contexts)
-	$(FA) prepare qa --build build/qa/pquad --out build/qa/prepared --dev-fraction 0.1 --seed 1234
-	$(FA) prepare mlm --text fa_text:A+B --qa-prepared build/qa/prepared --out build/mlm/prepared --max-len 128
-	$(FA) prepare qa --cloze --text fa_text:A+B --qa-prepared build/qa/prepared --out build/qa/cloze.json --max-questions 60000
-	$(FA) build qa --train build/qa/cloze.json --tokenizer build/tok/qa --max-length 384 --overlap 128 --no-normalize --out build/qa/cloze
-	$(FA) prepare qa --build build/qa/cloze --out build/qa/cloze-prepared --dev-fraction 0.02 --seed 1234
+qa-data: qa  ## MLM rows and cloze questions (fa_text A+B + PQuAD train contexts) → their arrays (QA arrays: `make qa`)
+	$(FA) prepare mlm --text fa_text:A+B --tokenizer build/tok/qa --include build/qa/pquad/prepared/train.contexts.jsonl \
+	    --exclude build/qa/pquad/prepared/dev.contexts.jsonl build/qa/pquad/prepared/test.contexts.jsonl --out build/mlm/prepared --max-len 128
+	$(FA) prepare qa --cloze --text fa_text:A+B --qa-prepared build/qa/pquad/prepared --out build/qa/cloze.json --max-questions 60000
+	$(FA) build qa --train build/qa/cloze.json --tokenizer build/tok/qa --max-length 384 --overlap 128 --no-normalize --dev-fraction 0.02 --seed 1234 --out build/qa/cloze
 
 # Two single-core jobs side by side (~85 min): [MLM 12 min -> cloze QA 16 min -> PQuAD 28 min] beside
 # [PQuAD from scratch, 56 min = the same total]; then PQuAD from scratch for the same 28 QA minutes.
@@ -149,7 +147,7 @@ qa-eval: $(STAMP)  ## PQuAD Test EM/F1 of the QA runs (null threshold chosen on 
 
 # ---------------------------------------------------------------- GPU (one command each; see README "Training on a GPU")
 gpu-data: wordorder-data qa-data  ## here: the arrays of both tasks to carry to a GPU machine (word order, MLM, cloze, PQuAD)
-	@du -sch build/prepared/fa_text build/mlm/prepared build/qa/cloze-prepared build/qa/prepared | tail -1 | \
+	@du -sch build/prepared/fa_text build/mlm/prepared build/qa/cloze/prepared build/qa/pquad/prepared | tail -1 | \
 	  sed 's/total/to carry (the device tool takes 64 MiB)/'
 
 gpu-train:  ## on a GPU machine, after gpu-data: word order + QA chain + speed benchmarks in one ~8-minute job (bf16)
@@ -175,7 +173,7 @@ bench-wordorder: $(STAMP)  ## full fa_text build, 1 vs 2 processes, peak memory
 	$(BIN)/python benchmarks/bench_wordorder.py --corpus fa_text
 
 bench-build: $(STAMP)  ## word-order build at 1M and 4M sentences (target < 60 s for 1M on 2 cores), Dask engine vs in process
-	$(BIN)/python benchmarks/bench_build.py --sizes 1000000,4000000 --engine-size 200000
+	$(BIN)/python benchmarks/bench_build.py --sizes 1000000,4000000 --engine-size 1000000
 
 bench-qa: $(STAMP)  ## QA features vs the run_qa.py reference (same tokenizer, identical output)
 	$(BIN)/python benchmarks/bench_qa_features.py

@@ -16,6 +16,7 @@ compiled rules this took 8.6 s and 164 s (issue 20). Writes benchmarks/results/n
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import sys
 import time
@@ -75,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--mib", type=float, nargs=2, default=(1.0, 5.0), help="the two single-line sizes")
     args = ap.parse_args(argv)
 
+    load_before = os.getloadavg()  # the box may be shared: the record says how busy it was
     lines = sample_lines(args.lines_per_file)
     hazm_norm = _hazm.normalizer().normalize
     normalize("گرم کردن")  # build the cached rules and hazm's word lists before timing
@@ -119,6 +121,8 @@ def main(argv: list[str] | None = None) -> int:
             "single_line_s": {f"{s / 2**20:g}MiB": round(t, 2) for s, t in timings.items()},
             "per_char_growth": round(growth, 3),
             "peak_rss_mib": round(peak_mib),
+            "load_avg_1_5_15": {"before": [round(x, 2) for x in load_before],
+                                "after": [round(x, 2) for x in os.getloadavg()]},
             "targets": targets,
             "args": vars(args),
         },

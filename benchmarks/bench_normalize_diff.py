@@ -8,7 +8,9 @@
 hazm stays the reference: every line whose normalized text differs between the two is listed with
 the reason that accounts for it (`fa_nlp.text.normalize_reference.DIFFERENCES`), and lines no reason
 explains are counted as unexplained (target: 0). Also checks that every offset map is well formed
-(monotone, in range) and counts lines a second `normalize` pass still changes (target: 0).
+(monotone, in range), counts lines a second `normalize` pass still changes (target: 0), and
+compares every line with `normalize` without its shortcuts (issue 21's quick test that skips hazm's
+rules, and the mapped run straight after it): text, offsets and ends must be the same (target: 0).
 Writes benchmarks/results/normalize_diff-<UTC>.json with every changed line.
 """
 
@@ -27,7 +29,8 @@ from _record import record
 from fa_nlp.data.readers import iter_lines
 from fa_nlp.report import InputError, SkipReport
 from fa_nlp.settings import data_root
-from fa_nlp.text import normalize
+from fa_nlp.text import _hazm_rules, normalize
+from fa_nlp.text.normalize import NormalizeOptions
 from fa_nlp.text.normalize_reference import DIFFERENCES, explain_difference, normalize_reference
 
 
@@ -40,6 +43,17 @@ def _map_ok(n) -> bool:
         and all(a <= b for a, b in zip(e, e[1:], strict=False))
         and all(0 <= a <= b <= len(n.original) for a, b in zip(o, e, strict=False))
     )
+
+
+def _without_shortcuts(line: str):
+    """`normalize` with the quick test off: every segment through the plain run, then the mapped
+    replay of the steps that changed something (the path before issue 21)."""
+    rules = _hazm_rules.rules(**NormalizeOptions().hazm_flags())  # the cached instance normalize uses
+    quiet, rules.quiet = rules.quiet, None
+    try:
+        return normalize(line)
+    finally:
+        rules.quiet = quiet
 
 
 def reexplain(path: Path) -> int:
@@ -80,7 +94,8 @@ def main(argv: list[str] | None = None) -> int:
     report = SkipReport()
     reasons: Counter = Counter()
     changed: list[dict] = []
-    n_lines = n_chars = bad_maps = not_idempotent = 0
+    n_lines = n_chars = bad_maps = not_idempotent = shortcut_mismatch = 0
+    shortcut_examples: list[dict] = []
     t_new = t_ref = 0.0
     for path in files:
         rel = str(path.relative_to(root))
@@ -99,6 +114,11 @@ def main(argv: list[str] | None = None) -> int:
             t_new += t1 - t0
             bad_maps += not _map_ok(new)
             not_idempotent += new.text != line and normalize(new.text).text != new.text
+            old = _without_shortcuts(line)
+            if (new.text, new.offsets, new.ends) != (old.text, old.offsets, old.ends):
+                shortcut_mismatch += 1
+                if len(shortcut_examples) < 20:
+                    shortcut_examples.append({"file": rel, "line": lineno, "without": old.text, "with": new.text})
             if new.text != ref:
                 why = explain_difference(ref, new.text)
                 reasons[why or "UNEXPLAINED"] += 1
@@ -112,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     for c in changed:
         print(f"{c['file']}:{c['line']} [{c['reason'] or 'UNEXPLAINED'}]\n  ref: {c['reference']!r}\n  new: {c['new']!r}")
     print(f"malformed offset maps: {bad_maps}; lines a second pass changes: {not_idempotent}")
+    print(f"lines whose text or offsets differ without the shortcuts: {shortcut_mismatch}")
     record(
         "normalize_diff",
         {
@@ -127,9 +148,15 @@ def main(argv: list[str] | None = None) -> int:
             "changed": changed,
             "malformed_offset_maps": bad_maps,
             "changed_on_second_pass": not_idempotent,
+            "differ_without_shortcuts": shortcut_mismatch,
+            "differ_without_shortcuts_examples": shortcut_examples,
             "normalize_s": round(t_new, 1),
             "reference_s": round(t_ref, 1),
-            "targets": {"0 unexplained": unexplained == 0, "0 malformed maps": bad_maps == 0},
+            "targets": {
+                "0 unexplained": unexplained == 0,
+                "0 malformed maps": bad_maps == 0,
+                "0 differ without shortcuts": shortcut_mismatch == 0,
+            },
         },
     )
     return 0

@@ -8,7 +8,7 @@ For each (max_length, overlap): train features and eval features, built by
   * the reference: `benchmarks/_run_qa_reference.py` (run_qa.py's functions, transformers fast tokenizer),
   * ours: `prepare_train_features` / `prepare_eval_features` (`tokenizers.Tokenizer`),
 both on the whole split as one batch (function level), plus the end-to-end path to a `datasets.Dataset`
-(reference: `Dataset.map(batched=True)` as run_qa.py does; ours: `fa_nlp.tasks.qa.build.feature_tables`).
+(reference: `Dataset.map(batched=True)` as run_qa.py does; ours: `fa_nlp.tasks.qa.features.feature_tables`).
 Every output is compared in full (mismatches must be 0). Reported: examples/s, windows/s, best of
 `--repeats`, ratio = reference time / our time (goal >= 2), peak Python+numpy heap (tracemalloc,
 separate run; Rust-side tokenizer memory is not included) and the process's peak RSS.
@@ -76,8 +76,9 @@ def main() -> None:
     from benchmarks import _run_qa_reference as ref
     from benchmarks._record import record
     from fa_nlp.settings import data_root
-    from fa_nlp.tasks.qa.build import QABuildConfig, feature_tables
+    from fa_nlp.tasks.qa.build import QABuildConfig
     from fa_nlp.tasks.qa.examples import as_columns, read_qa_examples
+    from fa_nlp.tasks.qa.features import feature_tables
     from fa_nlp.tasks.qa.windows import (
         EVAL_COLUMNS,
         TRAIN_COLUMNS,

@@ -36,8 +36,8 @@ export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}" TOKENIZERS_PARALLELISM=false
 RUNS=${RUNS:-runs/gpu-job-$(date -u +%Y%m%dT%H%M%SZ)}
 WO_PREP=${WO_PREP:-build/prepared/fa_text}
 MLM_PREP=${MLM_PREP:-build/mlm/prepared}
-CLOZE_PREP=${CLOZE_PREP:-build/qa/cloze-prepared}
-QA_PREP=${QA_PREP:-build/qa/prepared}
+CLOZE_PREP=${CLOZE_PREP:-build/qa/cloze/prepared}  # `fa-nlp build qa` writes the arrays to OUT/prepared
+QA_PREP=${QA_PREP:-build/qa/pquad/prepared}
 WO_MIN=${WO_MIN:-1.25} MLM_MIN=${MLM_MIN:-0.75} CLOZE_MIN=${CLOZE_MIN:-0.5} QA_MIN=${QA_MIN:-1.0}
 TOTAL_S=${TOTAL_S:-510}  # the whole job's deadline: no stage may run past it (the device call allows 540-600 s)
 C=fa_nlp/configs

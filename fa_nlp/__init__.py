@@ -5,6 +5,8 @@
     p.predict("خانه به رفتم من .")                   # -> {"output": "من به خانه رفتم .", ...}
 """
 
+import importlib
+
 __version__ = "0.1.0"
 
 
@@ -14,11 +16,6 @@ def load(run_dir, device: str = "auto", **options):
 
     Word order: a string of shuffled words; QA: {"question", "context"}; MLM: a text with [MASK].
     `options` go to the task's predictor (e.g. `step=`, `beam=`, `lm_weight=`, `null_threshold=`)."""
-    # imported here, not at the top: `import fa_nlp` must stay instant and import neither torch nor hazm
-    from pathlib import Path
-
-    from fa_nlp.tasks.base import make_task, run_task
-
-    if not Path(run_dir).is_dir():
-        raise FileNotFoundError(f"{run_dir}: no such run directory")
-    return make_task(run_task(run_dir)).predictor(run_dir, device=device, **options)
+    # named, not imported (the registry's string-reference style): `import fa_nlp` stays instant, and the
+    # task machinery below it may import this package (`__version__`) without a circle
+    return importlib.import_module("fa_nlp.tasks.base").load_predictor(run_dir, device=device, **options)

@@ -18,6 +18,7 @@ import sys
 
 from fa_nlp import __version__
 from fa_nlp.commands import tasks as task_verbs
+from fa_nlp.config import take_overrides
 from fa_nlp.report import InputError
 
 COMMAND_MODULES = (
@@ -53,8 +54,6 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
     if extra:  # `--key=value` settings go to commands that run from a config; anything else is an error
-        from fa_nlp.config import take_overrides
-
         extra = take_overrides(args, extra)
         if extra:
             parser.error(f"unrecognized arguments: {' '.join(extra)}")

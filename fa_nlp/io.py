@@ -177,8 +177,6 @@ def atomic_dir(path: str | Path, log: Callable[[str], None] | None = None) -> It
 def iter_jsonl(path: str | Path) -> Iterator[tuple[int, Any]]:
     """(line number, parsed value) for each non-blank line of a JSONL file; invalid UTF-8 or JSON
     raises `InputError` naming the file and line."""
-    from fa_nlp.report import InputError
-
     with open(path, "rb") as fh:
         for lineno, raw in enumerate(fh, 1):
             try:

@@ -1,5 +1,5 @@
 """Shared test fixtures: hermetic caches, the real-data mirror (skipped when absent), and the bundled
-sample's QA set → tokenizer → `build qa` (128/32) → `prepare qa` (used by the task and export tests)."""
+sample's QA set → tokenizer → `build qa` (128/32; its prepared/ arrays are used by the task and export tests)."""
 
 from __future__ import annotations
 
@@ -51,15 +51,13 @@ def qa_build(sample_dir, qa_sample_contexts, tmp_path_factory):
 
     root = tmp_path_factory.mktemp("qa_sample")
     train_qa_tokenizer(qa_sample_contexts, root / "tok", vocab_size=400, min_frequency=1)
-    cfg = QABuildConfig(dataset=str(sample_dir / "qa.json"), tokenizer=str(root / "tok"), max_length=128, overlap=32)
+    cfg = QABuildConfig(dataset=str(sample_dir / "qa.json"), tokenizer=str(root / "tok"), max_length=128, overlap=32,
+                        dev_fraction=0.2, seed=7)
     build(cfg, root / "qa", log=lambda *a: None)
     return root / "qa"
 
 
 @pytest.fixture(scope="session")
-def qa_prepared(qa_build, tmp_path_factory):
-    from fa_nlp.tasks.qa.prepare import prepare_qa
-
-    out = tmp_path_factory.mktemp("qa_prepared") / "prep"
-    prepare_qa(qa_build, out, dev_fraction=0.2, seed=7, log=lambda *a: None)
-    return out
+def qa_prepared(qa_build):
+    """The arrays `fa-nlp train` reads: written by `build qa` itself (BUILD/prepared)."""
+    return qa_build / "prepared"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 
+from fa_nlp.io import write_json
 from fa_nlp.metrics.generation import generation_scores
 from fa_nlp.tasks.wordorder.baselines import NgramLM, ngram_baseline, shuffled_baseline
 from fa_nlp.tasks.wordorder.evaluate import read_split
@@ -42,8 +43,6 @@ def _baseline(args: argparse.Namespace) -> int:
     for k in ("shuffled", f"ngram{args.ngram_order}_beam{args.beam}"):
         print(f"{k:20s} EM {out[k]['em']:6.2f}  BLEU {out[k]['bleu']:6.2f}  chrF {out[k]['chrf']:6.2f}")
     if args.out:
-        from fa_nlp.io import write_json
-
         write_json(args.out, out)
         print(f"written: {args.out}")
     return 0

@@ -12,11 +12,17 @@ import argparse
 import json
 
 from fa_nlp.config import add_config_arguments, config_from_args
+from fa_nlp.decoding.search import greedy_search
+from fa_nlp.models import build_model, model_config
+from fa_nlp.models.summary import format_table, parameter_table
 from fa_nlp.plots import plot_attention
 from fa_nlp.tasks.base import train_task
+from fa_nlp.tasks.wordorder.predict import encode_source
 from fa_nlp.tokenization import load_tokenizer
 from fa_nlp.training import checkpoint
+from fa_nlp.training.config import TrainConfig
 from fa_nlp.training.distributed import print0
+from fa_nlp.training.loop import TrainingDiverged
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -50,9 +56,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _train(args) -> int:
-    from fa_nlp.training.config import TrainConfig
-    from fa_nlp.training.loop import TrainingDiverged
-
     cfg = config_from_args(TrainConfig, args)
     try:
         print0(json.dumps(train_task(cfg, resume=args.resume, stop_at=args.stop_at), ensure_ascii=False))
@@ -64,9 +67,6 @@ def _train(args) -> int:
 
 def _summary(args) -> int:
     import torch
-
-    from fa_nlp.models import build_model, model_config
-    from fa_nlp.models.summary import format_table, parameter_table
 
     with torch.device("meta"):  # no memory, no init time
         n_seg = args.n_segments if args.n_segments is not None else (2 if args.kind in ("span", "mlm") else 0)
@@ -86,9 +86,6 @@ def _summary(args) -> int:
 
 def _attention_plot(args) -> int:
     import torch
-
-    from fa_nlp.decoding.search import greedy_search
-    from fa_nlp.tasks.wordorder.predict import encode_source
 
     model, _ = checkpoint.load_model(args.run)
     tok = load_tokenizer(f"{args.run}/tokenizer")

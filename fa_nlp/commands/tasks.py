@@ -2,7 +2,7 @@
 `predict RUN`, `export RUN --out DIR`.
 
     fa-nlp build wordorder --corpus sample --out build/wordorder/sample
-    fa-nlp prepare qa --build build/qa/pquad --out build/qa/prepared
+    fa-nlp prepare mlm --text fa_text:A+B --tokenizer build/tok/qa --out build/mlm/prepared
     fa-nlp evaluate runs/qa-pquad-cpu --split test       # flags: the run's task's (`fa-nlp evaluate RUN -h`)
     fa-nlp predict runs/wordorder-pointer-cpu "خانه به رفتم من"
     fa-nlp export runs/qa-pquad-cpu --out hf/qa-pquad

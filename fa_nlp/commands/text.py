@@ -14,6 +14,13 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from fa_nlp.data.readers import read_plain
+from fa_nlp.data.records import iter_lines
+from fa_nlp.io import write_json
+from fa_nlp.metrics.sbd import SYSTEMS, errors, read_gold, score
+from fa_nlp.report import InputError, SkipReport
+from fa_nlp.text import NormalizeOptions, normalize, sentence_spans
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("split", help="split Persian text into sentences (offsets into the input)")
@@ -69,10 +76,6 @@ def _path(name: str) -> str:
 
 def iter_docs(name: str, mode: str, lenient: bool = False, report=None) -> Iterator[tuple[str, str]]:
     """(doc id, text) for one input under a --doc-mode, read by `fa_nlp.data.readers`."""
-    from fa_nlp.data.readers import read_plain
-    from fa_nlp.data.records import iter_lines
-    from fa_nlp.report import InputError
-
     path = _path(name)
     if mode == "file":
         lines = []
@@ -96,9 +99,6 @@ def iter_docs(name: str, mode: str, lenient: bool = False, report=None) -> Itera
 
 
 def _split(args: argparse.Namespace) -> int:
-    from fa_nlp.report import SkipReport
-    from fa_nlp.text import sentence_spans
-
     out = sys.stdout
     first = True
     report = SkipReport()
@@ -131,10 +131,6 @@ def _split(args: argparse.Namespace) -> int:
 
 
 def _normalize(args: argparse.Namespace) -> int:
-    from fa_nlp.data.records import iter_lines
-    from fa_nlp.report import SkipReport
-    from fa_nlp.text import NormalizeOptions, normalize
-
     opts = NormalizeOptions(persian_digits=not args.latin_digits, protect=not args.no_protect)
     report = SkipReport()
     for name in args.files:
@@ -147,9 +143,6 @@ def _normalize(args: argparse.Namespace) -> int:
 
 
 def _eval_sbd(args: argparse.Namespace) -> int:
-    from fa_nlp.io import write_json
-    from fa_nlp.metrics.sbd import SYSTEMS, errors, read_gold, score
-
     rows = []
     for path in args.gold:
         docs = read_gold(path)

@@ -13,6 +13,14 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from fa_nlp import tokenization
+from fa_nlp.data import sources as resolver
+from fa_nlp.data.readers import read_plain
+from fa_nlp.data.records import QA_KINDS
+from fa_nlp.data.squad import read_squad
+from fa_nlp.io import restore_published
+from fa_nlp.report import SkipReport
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("tokenizer", help="train or inspect subword tokenizers")
@@ -42,8 +50,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _dataset_texts(dataset: str, column: str) -> Iterator[str]:
     import pyarrow.parquet as pq
 
-    from fa_nlp.io import restore_published
-
     path = restore_published(dataset) / "parquet" / "train.parquet"
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no training split (build the dataset first)")
@@ -53,18 +59,12 @@ def _dataset_texts(dataset: str, column: str) -> Iterator[str]:
 
 def _text_lines(files: list[str], lenient: bool, report) -> Iterator[str]:
     """Non-empty lines, read as every reader reads (located UTF-8 errors, control characters counted)."""
-    from fa_nlp.data.readers import read_plain
-
     for f in files:
         for doc in read_plain(f, "line", lenient, report):
             yield doc.text
 
 
 def _squad_texts(sources: list[str], lenient: bool, report) -> Iterator[str]:
-    from fa_nlp.data import sources as resolver
-    from fa_nlp.data.records import QA_KINDS
-    from fa_nlp.data.squad import read_squad
-
     for spec in sources:
         src = resolver.resolve(spec)
         # a catalog corpus: only its QA files (an entry may also hold plain documents)
@@ -77,9 +77,6 @@ def _squad_texts(sources: list[str], lenient: bool, report) -> Iterator[str]:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from fa_nlp import tokenization
-    from fa_nlp.report import SkipReport
-
     report = SkipReport()
 
     def texts() -> Iterator[str]:
@@ -107,8 +104,6 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _encode(args: argparse.Namespace) -> int:
-    from fa_nlp import tokenization
-
     path = Path(args.tokenizer)
     if (path / tokenization.QA_FILE).is_file() or path.name == tokenization.QA_FILE:
         enc = tokenization.load_fast_tokenizer(path).encode(args.text)

@@ -39,6 +39,9 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
+from fa_nlp.data import corpora
+from fa_nlp.data.readers import read_file
+
 SHINGLE = 13
 MIN_WHOLE = 5  # a shorter text is no evidence of copying (a one-word line): it matches nothing
 # (corpus, split) the QA recipe trains on: not an evaluation set (`make qa` trains on PQuAD's Validation.json)
@@ -123,8 +126,6 @@ class HeldOut:
 def catalog_evaluation_files(catalog: str | Path | None = None) -> list[tuple[str, Path, str]]:
     """(set name `corpus:split`, local file, reader kind) of every evaluation file the catalog knows
     (module docstring); a corpus that is not available locally is an error naming it."""
-    from fa_nlp.data import corpora
-
     out, seen = [], set()
     for e in corpora.list_corpora(catalog):
         if e.group not in EVAL_GROUPS:
@@ -149,8 +150,6 @@ def catalog_evaluation_files(catalog: str | Path | None = None) -> list[tuple[st
 
 def catalog_evaluation_sets(catalog: str | Path | None = None) -> Iterator[tuple[str, Iterator[str]]]:
     """(set name, its texts: QA contexts or SBD documents) for every catalog evaluation file."""
-    from fa_nlp.data.readers import read_file
-
     for name, path, kind in catalog_evaluation_files(catalog):
         yield name, (d.text for d in read_file(path, kind))
 

@@ -117,16 +117,13 @@ def _pool_map(fn: Callable[[Any], Any], items: Iterable[Any], workers: int, init
 def _dask_map(fn: Callable[[Any], Any], items: Iterable[Any], workers: int, address: str,
               init: Callable[[], Any] | None, window: int | None) -> Iterator[Any]:
     """Submit shards as they are read, keep `window` futures, yield the oldest's result: ordered and bounded."""
-    import dask
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
     cluster = None
     if address:
         client = Client(address)
     else:
-        with dask.config.set(_LOCAL_CLUSTER_CONFIG):  # the nannies pass it on to their workers
-            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
-                                   silence_logs=logging.ERROR)
+        cluster = local_cluster(workers)
         client = Client(cluster)
     try:
         if init is not None:
@@ -145,6 +142,24 @@ def _dask_map(fn: Callable[[Any], Any], items: Iterable[Any], workers: int, addr
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def local_cluster(workers: int) -> Any:
+    """A local Dask cluster of `workers` single-threaded worker processes, tuned for a small machine.
+
+    Each worker keeps its nanny: the nanny restarts a worker that dies, so a killed worker's shards
+    are recomputed even when it was the last one (without nannies the build would wait for a worker
+    forever); nannies cost ~0.5 CPU-s each to start and next to nothing after. No dashboard (its web
+    server is of no use to a batch build). The same cluster can serve several builds: pass
+    `cluster.scheduler_address` as `address` (the benchmark does, to time the engine phase apart
+    from the start-up); close it with `cluster.close()` or use it as a context manager.
+    """
+    import dask
+    from distributed import LocalCluster
+
+    with dask.config.set(_LOCAL_CLUSTER_CONFIG):  # the nannies pass it on to their workers
+        return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                            silence_logs=logging.ERROR)
 
 
 def _result(future: Any) -> Any:

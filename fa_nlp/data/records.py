@@ -140,6 +140,9 @@ def _identity(pos: int) -> int:
     return pos
 
 
+_BLOCK = 1 << 15  # bytes read and decoded at once by `iter_lines` (plus the rest of a longer line): small, memory stays low
+
+
 def iter_lines(path: str | Path, lenient: bool = False, report: SkipReport | None = None,
                clean: bool = True) -> Iterator[tuple[int, str | InputError]]:
     """(line number, text without the line break) for every line; constant memory.
@@ -150,24 +153,88 @@ def iter_lines(path: str | Path, lenient: bool = False, report: SkipReport | Non
     and each such line is counted as a `control_chars` fix in `report`. JSONL readers pass
     `clean=False` and clean the decoded fields instead (`TextCleaner`): an escaped `\\u0000` is the
     same character as a raw one, and removing characters from a line would move answer offsets.
+
+    Lines are decoded and checked a block (~32 KiB of whole lines) at a time: one decode, one control-character
+    search and one split per block instead of per line (a corpus reader's hot loop); a block with a
+    problem is redone line by line, so errors and fixes are located exactly as before.
     """
-    offset = 0
+    lineno = offset = 0
     with open(path, "rb") as fh:
-        for lineno, raw in enumerate(fh, 1):
+        for block in _line_blocks(fh):
             try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError as e:
-                err = _decode_error(path, lineno, offset, e)
-                if not lenient:
-                    raise err from None
-                offset += len(raw)
-                yield lineno, err
+                text = block.decode("utf-8")
+            except UnicodeDecodeError:
+                for raw in _split_lf(block):
+                    lineno += 1
+                    yield lineno, _decode_line(raw, path, lineno, offset, lenient, report, clean)
+                    offset += len(raw)
                 continue
-            offset += len(raw)
-            if lineno == 1 and text.startswith("\ufeff"):
+            offset += len(block)
+            if lineno == 0 and text.startswith("\ufeff"):
                 text = text[1:]
-            text = text.rstrip("\r\n")
-            yield lineno, strip_control_chars(text, path, lineno, report) if clean else text
+            lines = text.split("\n")
+            if block.endswith(b"\n"):  # nothing after the last line break: no line there
+                lines.pop()
+            if "\r" in text:
+                lines = [line.rstrip("\r") for line in lines]
+            if clean and _has_control_chars(block):
+                for line in lines:
+                    lineno += 1
+                    yield lineno, strip_control_chars(line, path, lineno, report)
+                continue
+            yield from enumerate(lines, lineno + 1)
+            lineno += len(lines)
+
+
+# CONTROL_CHARS in valid UTF-8 bytes: the C0 controls and DEL are those single bytes, a C1 control is \xc2
+# then \x80-\x9f. Searched in the bytes: ~10x faster than the str pattern over a block (a literal lead byte
+# and one `bytes.translate` instead of a per-character class test).
+_C0_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+_C1_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")
+
+
+def _has_control_chars(block: bytes) -> bool:
+    """`CONTROL_CHARS.search(block.decode("utf-8"))`, for a block that decodes, at a tenth of its cost."""
+    return len(block.translate(None, _C0_BYTES)) != len(block) or _C1_UTF8.search(block) is not None
+
+
+def _line_blocks(fh) -> Iterator[bytes]:
+    """Whole lines (split at b"\\n" only), about `_BLOCK` bytes at a time; a longer line comes whole."""
+    parts: list[bytes] = []
+    while chunk := fh.read(_BLOCK):
+        cut = chunk.rfind(b"\n") + 1
+        if not cut:
+            parts.append(chunk)  # no line ends in this chunk: keep reading (joined once, not quadratic)
+            continue
+        parts.append(chunk[:cut])
+        yield b"".join(parts)
+        parts = [chunk[cut:]]
+    last = b"".join(parts)
+    if last:
+        yield last
+
+
+def _split_lf(block: bytes) -> list[bytes]:
+    """`block` cut after each b"\\n" (bytes.splitlines would also cut at a lone b"\\r")."""
+    lines = [line + b"\n" for line in block.split(b"\n")]
+    lines[-1] = lines[-1][:-1]
+    return lines if lines[-1] else lines[:-1]
+
+
+def _decode_line(raw: bytes, path: str | Path, lineno: int, offset: int, lenient: bool,
+                 report: SkipReport | None, clean: bool) -> str | InputError:
+    """One line of a block that did not decode: its text, or (lenient) its located error."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        err = _decode_error(path, lineno, offset, e)
+        if not lenient:
+            raise err from None
+        return err
+    if lineno == 1 and text.startswith("\ufeff"):
+        text = text[1:]
+    text = text.rstrip("\r\n")
+    return strip_control_chars(text, path, lineno, report) if clean else text
 
 
 def check_lenient(lenient: bool, report: SkipReport | None) -> None:

@@ -27,13 +27,29 @@ Choices (why):
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import torch
-from torch import Tensor
+if TYPE_CHECKING:  # annotations only; torch itself loads inside the functions that run it
+    from torch import Tensor
 
 NEG_INF = float("-inf")
+
+
+def _no_grad(fn):
+    """`torch.no_grad()` as a decorator that imports torch on the first call, not at import: the
+    evaluation and CLI modules that name these functions stay free of torch until they decode."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        import torch
+
+        with torch.no_grad():
+            return fn(*args, **kwargs)
+
+    return wrapper
 
 
 def specials(model) -> tuple[int, int, int]:
@@ -55,6 +71,8 @@ def _per_token(constraints, states, allowed, method: str) -> list[float] | None:
 def _additive_rows(constraints, states, vocab: int, device) -> tuple[Tensor, Tensor | None]:
     """[N, V] mask (-inf for what is not allowed; 0, or log(copies) where an offered output stands for
     equivalent ones) and [N, V] fusion bonus (None when no constraint has one)."""
+    import torch
+
     allowed = [c.allowed(s) for c, s in zip(constraints, states)]
     rows = [r for r, toks in enumerate(allowed) for _ in toks]
     cols = [t for toks in allowed for t in toks]
@@ -104,10 +122,12 @@ def _budget(model, src, constraints, max_len: int | None) -> int:
     return max_len or default_max_len(_first(src), model.cfg.pad_id, model.cfg.max_len, need)
 
 
-@torch.no_grad()
+@_no_grad
 def greedy_search(model, src, max_len: int | None = None, constraints: Sequence | None = None,
                   use_cache: bool = True) -> tuple[list[list[int]], list]:
     """Greedy decoding of a batch. Returns (generated ids per row without BOS/EOS, final constraint states)."""
+    import torch
+
     bos, eos, pad = specials(model)
     memory, src_pad = model.encode(src)
     b, dev = memory.size(0), memory.device
@@ -167,7 +187,7 @@ class _Beams:
     done: bool = False
 
 
-@torch.no_grad()
+@_no_grad
 def beam_search(model, src, beam_size: int = 5, alpha: float = 1.0, max_len: int | None = None,
                 constraints: Sequence | None = None) -> tuple[list[list[int]], list]:
     """Batched beam search with the KV cache. Returns (best ids per row without BOS/EOS, final states)."""
@@ -175,11 +195,13 @@ def beam_search(model, src, beam_size: int = 5, alpha: float = 1.0, max_len: int
     return [h[0].tokens for h in nbest], [h[0].state for h in nbest]
 
 
-@torch.no_grad()
+@_no_grad
 def beam_search_nbest(model, src, beam_size: int = 5, alpha: float = 1.0, max_len: int | None = None,
                       constraints: Sequence | None = None) -> list[list[Hypothesis]]:
     """Batched beam search; per row, the finished hypotheses best first (`.score` = length-normalised
     log-probability, fusion bonus included; `.tokens` without BOS/EOS; `.state` the constraint's)."""
+    import torch
+
     if beam_size < 1:
         raise ValueError("beam_size must be >= 1")
     if alpha < 0:

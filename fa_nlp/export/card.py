@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from fa_nlp.data import corpora, sources
-from fa_nlp.settings import REPO_ROOT, data_root
+from fa_nlp.settings import REPO_ROOT, data_root, resolve_portable
 
 HUB_LICENCES = {"CC BY-SA 4.0": "cc-by-sa-4.0", "CC BY 4.0": "cc-by-4.0", "CC BY-NC-SA 4.0": "cc-by-nc-sa-4.0",
                 "CC BY-NC 4.0": "cc-by-nc-4.0", "CC0 1.0": "cc0-1.0", "MIT": "mit", "GPL-3.0": "gpl-3.0", "Apache-2.0": "apache-2.0"}
@@ -42,15 +42,20 @@ def _json(path: Path) -> dict[str, Any]:
 def _prepared_specs(prepared: str) -> list[str]:
     """Dataset specs a prepared folder was built from (QA: its build's dataset/train/eval; MLM: text + QA;
     word order: the corpora of the dataset build its input files belong to)."""
-    meta = _json(Path(prepared) / "manifest.json")
+    folder = Path(prepared)
+    if (folder / "prepared" / "manifest.json").is_file():  # a `build qa` folder named instead of its prepared/
+        folder = folder / "prepared"
+    meta = _json(folder / "manifest.json")
     if not meta:
         return []
     specs = [v for k, v in meta.get("build", {}).get("config", {}).items() if k in ("dataset", "train", "eval") and v]
     src = meta.get("sources", {})
-    if src.get("text"):
-        specs.append(str(src["text"]))
-    if src.get("qa_prepared"):
+    text = src.get("text")
+    specs += [str(t) for t in (text if isinstance(text, list) else [text] if text else [])]
+    if src.get("qa_prepared"):  # MLM folders written before `prepare mlm --tokenizer`
         specs += _prepared_specs(src["qa_prepared"])
+    for f in src.get("include", []):  # MLM: texts added from another prepared folder (its train contexts)
+        specs += _prepared_specs(str(resolve_portable(f).parent))
     for rec in meta.get("inputs", []):  # word order: the dataset build's files -> its corpora
         build = _json(Path(str(rec.get("path", ""))).parent / "manifest.json") if isinstance(rec, dict) else {}
         specs += [str(c) for c in build.get("config", {}).get("corpora", [])]

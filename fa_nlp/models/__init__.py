@@ -10,19 +10,26 @@ slots), `encoder` (the encoder alone), `span` (encoder + start/end head: extract
 
 from __future__ import annotations
 
-from fa_nlp.models.blocks import KVCache
+import importlib
+
 from fa_nlp.models.config import MODEL_KINDS, PRESETS, ModelConfig, model_config
-from fa_nlp.models.encoder import Encoder
-from fa_nlp.models.seq2seq import Seq2SeqTransformer
 
 _KINDS = {"seq2seq": "fa_nlp.models.seq2seq:Seq2SeqTransformer", "pointer": "fa_nlp.models.pointer:PointerNetwork",
           "encoder": "fa_nlp.models.encoder:Encoder", "span": "fa_nlp.models.span:SpanModel",
           "mlm": "fa_nlp.models.span:MaskedLM"}
+# torch-backed names, loaded on first use (sacrebleu's name table): `from fa_nlp.models import model_config`
+# and the modules that only name a kind (configs, the training loop's set-up) stay free of torch
+_LAZY = {"KVCache": "fa_nlp.models.blocks", "embedding_parameters": "fa_nlp.models.blocks",
+         "Encoder": "fa_nlp.models.encoder", "Seq2SeqTransformer": "fa_nlp.models.seq2seq"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def model_class(kind: str):
-    import importlib
-
     if kind not in _KINDS:
         raise ValueError(f"unknown model kind {kind!r}; choose one of {', '.join(_KINDS)}")
     module, name = _KINDS[kind].split(":")
@@ -35,4 +42,4 @@ def build_model(cfg: ModelConfig):
 
 
 __all__ = ["MODEL_KINDS", "PRESETS", "Encoder", "KVCache", "ModelConfig", "Seq2SeqTransformer", "build_model",
-           "model_class", "model_config"]
+           "embedding_parameters", "model_class", "model_config"]

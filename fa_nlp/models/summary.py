@@ -14,7 +14,10 @@ the first name PyTorch reports them by.
 
 from __future__ import annotations
 
-from torch import nn
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only: a parameter table needs no torch import of its own
+    from torch import nn
 
 Layout = list[tuple[str, str | tuple[str, ...]]]
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from fa_nlp.config import ConfigError, register_config_resolver
+from fa_nlp.training.loop import train
 
 # the built-in tasks; `register_task` and the `fa_nlp.tasks` entry-point group add more
 TASKS: dict[str, str | type] = {
@@ -256,10 +257,15 @@ def run_task(run_dir: str | Path) -> str:
     raise FileNotFoundError(f"{run_dir}: not a run directory of `fa-nlp train` (no config.json)")
 
 
+def load_predictor(run_dir: str | Path, device: str = "auto", **options) -> Predictor:
+    """`fa_nlp.load`: the predictor of a finished run, for the task its config records."""
+    if not Path(run_dir).is_dir():
+        raise FileNotFoundError(f"{run_dir}: no such run directory")
+    return make_task(run_task(run_dir)).predictor(run_dir, device=device, **options)
+
+
 def train_task(cfg, resume: bool = False, stop_at: int | None = None) -> dict:
     """`fa-nlp train`: the task named by `cfg.task` through the one training loop."""
-    from fa_nlp.training.loop import train  # torch
-
     if not cfg.task:
         raise ConfigError(f"no task: set task = \"NAME\" in the config or --task=NAME ({', '.join(task_names())})")
     return train(cfg, make_task(cfg.task), resume=resume, stop_at=stop_at)

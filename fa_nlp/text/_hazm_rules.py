@@ -4,8 +4,10 @@ Why not call hazm: its `normalize` rebuilds a translation table on every call, r
 through `re.sub`'s cache, and gives no offsets, so we had to align its output afterwards (difflib:
 slower than hazm itself, quadratic on long lines). Here the same rules, in the same order, are
 compiled once, a step whose pattern cannot match costs one scan in C, and the offset map is updated
-by each step that changes something. hazm stays the reference: `normalize_reference.py` still calls
-it, and tests/text/test_normalize_differential.py compares both on fa_text lines.
+by each step that changes something. Most segments need none of it: a few scans (`_hazm_quiet.py`)
+show that no step can fire, and they are returned as they are (issue 21: 2x hazm's speed). hazm stays
+the reference: `normalize_reference.py` still calls it, and tests/text/test_normalize_differential.py
+compares both on fa_text lines.
 
 What is not hazm's: nothing here. Our own choices (protected spans, ZWNJ clean-up, `join_compounds`)
 live in `normalize.py`; `token_joins` mirrors both hazm's `token_spacing` and our no-compounds variant.
@@ -18,6 +20,7 @@ import re
 from typing import Any
 
 from fa_nlp.text import _hazm
+from fa_nlp.text._hazm_quiet import Quiet, fits_hazm
 from fa_nlp.text._mapped import MappedText, PlainText, Template, compile_template
 
 __all__ = ["HazmRules", "rules"]
@@ -42,7 +45,7 @@ _SPACE_RUN = re.compile(r"\t[ \t]*| [ \t]+")  # `[ \t]{2,}|\t`, starting with li
 _TOUCH_BEFORE = re.compile(rf"([{_A}{_B}{_C}])(?<=[^{_A}{_B}{_C} \t][{_A}{_B}{_C}])")  # a word char, then a mark
 _EDGE_SPACE = re.compile(r"^ +| +$")
 _TOKEN_PAD = re.compile(r'([؟!?]+|[\d.:]+|[:.،؛»\])}"«\[({/\\])')  # hazm's WordTokenizer.pattern
-_AFTER_T, _BEFORE_T, _DELETE = compile_template("\\1 "), compile_template(" \\1"), compile_template("")
+_DELETE = compile_template("")
 _ONE_SPACE = compile_template(" ")
 
 
@@ -85,6 +88,15 @@ _REWRITES = {  # hazm's pattern → (same matches and output, but starting with 
     r"\b\u200c*\B": (r"\u200c(?<=\w\u200c)\u200c*\B", ""),
     r"\B\u200c*\b": (r"(\u200c)(?<=\w\u200c)\u200c+(?=\w)|\u200c(?<!\w\u200c)\u200c*(?=\w)", r"\1"),
     r"([آابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهی])(\d)": (rf"(\d)(?<=[{_LETTERS}]\d)", " \\1"),
+    # the same with a literal first (the char before is in a lookbehind; matches cannot overlap there)
+    r"([^ «\[\(\{])([«\[\(\{])": (r"([«\[\(\{])(?<=[^ «\[\(\{][«\[\(\{])", " \\1"),
+    r"([^ ]ه) (ا(م|یم|ش|ند|ی|ید|ت))(?=[ \n\.:!،؛؟»\]\)\}]|$)": (
+        r" (?<=[^ ]ه )(ا(م|یم|ش|ند|ی|ید|ت))(?=[ \n\.:!،؛؟»\]\)\}]|$)", "\u200c\\1"
+    ),
+    r"(?<=[^\n\d \.:!،؛؟»\]\)\}«\[\(\{]{2}) (تر(ین?)?|گری?|های?)(?=[ \n\.:!،؛؟»\]\)\}«\[\(\{]|$)": (
+        r" (?<=[^\n\d \.:!،؛؟»\]\)\}«\[\(\{]{2} )(تر(ین?)?|گری?|های?)(?=[ \n\.:!،؛؟»\]\)\}«\[\(\{]|$)",
+        "\u200c\\1",
+    ),
 }
 
 
@@ -145,11 +157,22 @@ class HazmRules:
         # hazm's `\bن?می[...]+`, starting with a char class: a word that starts with نمی or می
         self.mi = re.compile(rf"[نم](?<=\b[نم])(?:(?<=ن)می|(?<=م)ی)[{_LETTERS}]+")
         self.mi_prefix = re.compile(r"^(ن?می)")
+        self._joined: dict[str, str] = {}
+        self.quiet = Quiet(self, _LETTERS, _TOKEN_PAD) if all(self.flags.values()) and fits_hazm() else None
 
     # ---------------------------------------------------------------- hazm's normalize
     def normalize(self, mt: MappedText) -> MappedText:
-        """hazm's `Normalizer.normalize` minus its translation tables (our caller applied both): on the
-        plain text first, and again with the map only when that changed something."""
+        """hazm's `Normalizer.normalize` minus its translation tables (our caller applied both). With
+        hazm's default flags: the quick test, then the mapped run only where a step can fire. With
+        other flags (no quick test for them): a plain run first, and the mapped run replaying its
+        changed steps only when it changed something. `mt` itself is returned when nothing changed."""
+        if self.quiet is not None:
+            if self.quiet.unchanged(mt.text):
+                return mt  # no step can fire (most segments, and most second runs): skip the ~30 passes
+            # a step fires: the mapped run at once (a step with no match costs the same scan there; a
+            # plain run first would only tell which steps to skip)
+            out = self._run(mt, _Trace())
+            return mt if out.text == mt.text else out  # pads put in and taken out again: as before
         trace = _Trace()
         if self._run(PlainText(mt.text), trace).text == mt.text:
             return mt
@@ -203,13 +226,13 @@ class HazmRules:
             out = PlainText(self._join(" ".join(tokens), tokens))
             tr.changed.append(out.text != mt.text)
             return out
-        if not tr.next():
+        if tr.replaying and not tr.next():
             return mt
         for pattern in _TOUCH_AFTER:
-            mt = mt.sub(pattern, _AFTER_T)
+            mt = mt.insert(pattern, " ", after=True)  # = mt.sub(pattern, _AFTER_T): group 1 is the match
         if "\t" in mt.text or "  " in mt.text:
             mt = mt.sub(_SPACE_RUN, _ONE_SPACE)
-        mt = mt.sub(_TOUCH_BEFORE, _BEFORE_T)
+        mt = mt.insert(_TOUCH_BEFORE, " ", after=False)  # = mt.sub(_TOUCH_BEFORE, _BEFORE_T)
         t = mt.text
         if t[:1] == " " or t[-1:] == " ":
             mt = mt.sub(_EDGE_SPACE, _DELETE)
@@ -218,9 +241,19 @@ class HazmRules:
         return mt if joined is text else mt.with_text(joined)
 
     def _join(self, text: str, tokens: list[str]) -> str:
-        """`text` (the tokens joined by spaces) with a ZWNJ for each space `token_spacing` joins."""
+        """`text` (the tokens joined by spaces) with a ZWNJ for each space `token_spacing` joins. The
+        same line is joined up to three times (quick check, plain run, mapped run): the last few
+        results are kept."""
         if not (self.heads.intersection(tokens) or self.suffixes.intersection(tokens)):
             return text  # nothing token_spacing could join
+        joined = self._joined.get(text)
+        if joined is None:
+            if len(self._joined) > 64:
+                self._joined.clear()
+            joined = self._joined[text] = self._join_tokens(text, tokens)
+        return text if joined == text else joined
+
+    def _join_tokens(self, text: str, tokens: list[str]) -> str:
         joins = self.token_joins(tokens)
         if not any(joins):
             return text

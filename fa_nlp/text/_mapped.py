@@ -25,6 +25,7 @@ class Template(list):
     `repl`, the same replacement for `re.sub` (an unmatched group inserts nothing in both)."""
 
     repl: str
+    keeps_group_1 = False  # the template is `\\1`: the match minus group 1 is deleted (see `_keep_group`)
 
 
 def compile_template(repl: str) -> Template:
@@ -39,12 +40,14 @@ def compile_template(repl: str) -> Template:
     if pos < len(repl):
         out.append(repl[pos:])
     out.repl = repl
+    out.keeps_group_1 = out == [1]
     return out
 
 
 class PlainText:
-    """The same interface as `MappedText` without a map: the rules run on it first (all in C), and the
-    map is only built for the segments they change (about a third of fa_text's)."""
+    """The same interface as `MappedText` without a map: with non-default flags the rules run on it
+    first (all in C), and the map is only built for the segments they change (with hazm's defaults a
+    quick test, `_hazm_quiet.py`, does this job in fewer scans)."""
 
     __slots__ = ("text",)
 
@@ -131,6 +134,8 @@ class MappedText:
         """`pattern.sub(repl)` for a parsed template: group text keeps its own map, literals replace
         the matched text around them (see `_gap`). Kept text is copied in as few slices as possible:
         a group that continues the kept stretch (`\\1 \\2` on touching groups) does not split it."""
+        if template.keeps_group_1:
+            return self._keep_group(pattern)
         it = pattern.finditer(self.text)
         m = next(it, None)
         if m is None:
@@ -171,6 +176,60 @@ class MappedText:
         out.append(text[kstart:])
         s += starts[kstart:]
         e += ends[kstart:]
+        return MappedText("".join(out), s, e)
+
+    def _keep_group(self, pattern: re.Pattern) -> MappedText:
+        """`sub` for the template `\\1` (hazm's "drop the space before a closing mark" and the like):
+        only deletions, so the map is copied in slices, with no per-match `_gap`. Same result as the
+        general loop; that loop still handles a match whose group 1 did not take part (or lies
+        outside the match)."""
+        matches = list(pattern.finditer(self.text))
+        if not matches:
+            return self
+        if any(not m.start() <= m.start(1) <= m.end(1) <= m.end() for m in matches):
+            return MappedText.sub(self, pattern, _GENERAL_KEEP_1)
+        text, starts, ends = self.text, self.starts, self.ends
+        out: list[str] = []
+        s: list[int] = []
+        e: list[int] = []
+        pos = 0
+        for m in matches:
+            a, b = m.span(1)
+            for x, y in ((pos, m.start()), (a, b)):
+                if y > x:
+                    out.append(text[x:y])
+                    s += starts[x:y]
+                    e += ends[x:y]
+            pos = m.end()
+        out.append(text[pos:])
+        s += starts[pos:]
+        e += ends[pos:]
+        return MappedText("".join(out), s, e)
+
+    def insert(self, pattern: re.Pattern, lit: str, after: bool) -> MappedText:
+        """`pattern.sub` with the template `\\1` + `lit` (`after`) or `lit` + `\\1`, for patterns whose
+        group 1 is the whole match (hazm's tokenizer pads): `lit` is inserted after (before) each match
+        and maps like `_gap`'s inserted text, to the char before it."""
+        text, starts, ends = self.text, self.starts, self.ends
+        cuts = [m.end() if after else m.start() for m in pattern.finditer(text)]
+        if not cuts:
+            return self
+        out: list[str] = []
+        s: list[int] = []
+        e: list[int] = []
+        pos, n = 0, len(lit)
+        for p in cuts:
+            out.append(text[pos:p])
+            out.append(lit)
+            s += starts[pos:p]
+            e += ends[pos:p]
+            k = p - 1 if p > 0 else 0
+            s += [starts[k]] * n
+            e += [ends[k]] * n
+            pos = p
+        out.append(text[pos:])
+        s += starts[pos:]
+        e += ends[pos:]
         return MappedText("".join(out), s, e)
 
     def sub_fn(self, pattern: re.Pattern, fn: Callable[[re.Match], str]) -> MappedText:
@@ -214,3 +273,7 @@ class MappedText:
             s.extend(p.starts)
             e.extend(p.ends)
         return MappedText("".join(p.text for p in parts), s, e)
+
+
+_GENERAL_KEEP_1 = Template([1])  # `\1` for the general loop (no `keeps_group_1` shortcut)
+_GENERAL_KEEP_1.repl = r"\1"

@@ -8,9 +8,10 @@ URLs, e-mails, file names and dotted abbreviations (`۳.۵` → `۳ ٫ ۵`, `ق.
    Arabic letters are mapped 1:1), also before a sentence-final `.` and when glued to a word
    (`قیمت۳.۵درصد` → `قیمت ۳.۵ درصد`: the space hazm puts between words and digits is kept);
 2. the text between them goes through hazm's rules, segment by segment: compiled once and run in
-   hazm's order (`_hazm_rules.py`), on the plain text first and, only where that changed something,
-   again on a `MappedText` that updates each char's original range as every rule rewrites it
-   (`_mapped.py`): no alignment afterwards, time linear in the input (difflib's was not, issue 20);
+   hazm's order (`_hazm_rules.py`) on a `MappedText` that updates each char's original range as every
+   rule rewrites it (`_mapped.py`): no alignment afterwards, time linear in the input (difflib's was
+   not, issue 20). A few scans first tell whether any rule can change the segment at all
+   (`_hazm_quiet.py`); most cannot, and skip the ~30 passes (issue 21);
 3. our ZWNJ clean-up follows, and the rules run again while a step that can enable another changed
    the text, so a second `normalize` changes nothing. `normalize_reference.py` keeps the old path
    (hazm itself, then alignment) as the reference the tests and benchmarks compare against.
@@ -54,11 +55,21 @@ _PROTECTED = re.compile(
     rf"|(?P<number>{_NUM_START}\d+(?:(?:[.,٫٬]\d+)+|/\d+){_NUM_END})"  # 3.5, 1,200, ۲٫۵, fractions ۳/۴
     rf"|(?P<abbrev>(?<![\w.\u200c]){_LETTER}{{1,2}}(?:\.{_LETTER}{{1,2}})+(?![\w\u200c]))"
 )
-# Speed: every protected kind lies inside one whitespace-free token and has a digit, "@", ":" or
-# ".", so only such tokens are scanned with `_PROTECTED` (lookbehinds still see the char before the
-# token; the lookaheads see its end as they would see the space).
-_TRIGGER_TOKEN = re.compile(r"(?<!\S)[^\s\d@:.]*[\d@:.]\S*")
+# Speed: every protected kind lies inside one whitespace-free token and has a digit, "@", ":" or a
+# "." with more of the token after it (`www.x`, `a.b`, `report.pdf`), so only such tokens are scanned
+# with `_PROTECTED` (not `کرد.`, the commonest token with a "."; lookbehinds still see the char before
+# the token; the lookaheads see its end as they would see the space).
+_TRIGGER_TOKEN = re.compile(r"(?<!\S)[^\s\d@:.]*(?:[\d@:]|\.\S)\S*")
+_TRIGGER_CHAR = re.compile(r"[\d@:]|\.\S")
 _LATIN_DIGITS = re.compile(r"[0-9٠-٩%]")
+_TO_FA = {chr(k): chr(v) for k, v in _DIGITS_TO_FA.items()}
+
+
+def _to_fa_digit(m: re.Match) -> str:
+    """One char of `_DIGITS_TO_FA` (a `re.sub` callback: only the digits pay, not every char)."""
+    return _TO_FA[m.group()]
+
+
 _ZWNJS = re.compile("\u200c*")
 # Kinds whose digits follow the `persian_digits` option; the others are copied byte for byte.
 _NUMERIC_KINDS = frozenset({"date", "time", "number"})
@@ -68,6 +79,7 @@ _QUOTES = re.compile(r'"([^\n"]+)"')
 # word's start or end, and diacritics count as part of the letter before them.
 _ZWNJ_RUN = re.compile(r"[\u200c\u200e\u200f]*\u200c[\u200c\u200e\u200f]*")
 _ZWNJ_RUN_LONG = re.compile(r"(?=[\u200c\u200e\u200f]{2})" + _ZWNJ_RUN.pattern)  # a lone ZWNJ is left as is
+_ZWNJ_PAIR = re.compile(r"[\u200c\u200e\u200f]{2}")  # what `_ZWNJ_RUN_LONG` needs: a fast scan to rule it out
 _MARK = r"[\u064b-\u065f\u0670]"
 _REPEATED = re.compile(r"([^\W\d_])\1\1")  # hazm shortens runs of 3+ letters after fixing spacing
 _DIACRITIC = re.compile(_MARK)  # hazm removes them after fixing spacing: the words it spaced change
@@ -163,12 +175,46 @@ def protected_spans(text: str) -> list[tuple[str, int, int]]:
     number, abbrev."""
     return [
         (m.lastgroup, m.start(), m.end())
-        for token in _TRIGGER_TOKEN.finditer(text)
-        for m in _PROTECTED.finditer(text, token.start(), token.end())
+        for start, end in _trigger_tokens(text)
+        for m in _PROTECTED.finditer(text, start, end)
         # a diacritic after an "abbreviation" means it ends inside a word (`کد.اُرگ`): hazm's spacing
         # applies, and once the diacritic is gone a second pass would not protect it either
         if not (m.lastgroup == "abbrev" and _DIACRITIC.match(text, m.end()))
     ]
+
+
+def _trigger_tokens(text: str) -> list[tuple[int, int]]:
+    """The `_TRIGGER_TOKEN` matches, found from their trigger chars: a scan for a char class is fast,
+    one that tries a lookbehind at every position is not, and most lines have one or no such token."""
+    out = []
+    m = _TRIGGER_CHAR.search(text)
+    while m is not None:
+        j = m.start()
+        while j and not text[j - 1].isspace():
+            j -= 1
+        token = _TRIGGER_TOKEN.match(text, j)  # the token's first trigger is at or after m
+        out.append(token.span())
+        m = _TRIGGER_CHAR.search(text, token.end())
+    return out
+
+
+def _pair_across_spans(pre: str, spans: list[tuple[str, int, int]]) -> tuple[str, list[tuple[str, int, int]]]:
+    """Quotes still paired around a protected span after the global pass (`"" ۳.۵ ""` → `"« ۳.۵ »"`)
+    become «» too: hazm's later runs pair them within a segment, never across the span, so a second
+    `normalize` did it (not idempotent). Pairs inside one segment are left to hazm, as before."""
+    while True:
+        starts = [s for _, s, _ in spans]
+        ends = [e for _, _, e in spans]
+        out, pos = [], 0
+        for m in _QUOTES.finditer(pre):
+            i = bisect_right(starts, m.start())  # the first span starting inside the pair
+            if i < len(spans) and ends[i] < m.end():
+                out += [pre[pos : m.start()], "«", m.group(1), "»"]
+                pos = m.end()
+        if not out:
+            return pre, spans
+        pre = "".join(out) + pre[pos:]
+        spans = protected_spans(pre)
 
 
 def _normalize_ws(ws: str) -> str:
@@ -251,7 +297,8 @@ def _clean_zwnj(mt: MappedText, origin: str, verbs: frozenset | set | None = Non
     (`نمی ۳ بار` was `نمی۳ بار`: hazm glues «نمی» to the next word, and a ZWNJ before a digit is stray)."""
     if "\u200c" not in mt.text:
         return mt
-    mt = mt.sub(_ZWNJ_RUN_LONG, _ONE_ZWNJ)
+    if _ZWNJ_PAIR.search(mt.text):
+        mt = mt.sub(_ZWNJ_RUN_LONG, _ONE_ZWNJ)
     t = mt.text
     # stray ZWNJs: deleted, or a space again where one side is not a letter (`نمی‌۳`); between two
     # letters it is hazm joining a suffix after a non-joining letter (`کار ها` → `کارها`), kept joined
@@ -283,12 +330,16 @@ def normalize(text: str, options: NormalizeOptions | None = None) -> Normalized:
     """Normalize `text` like hazm, keeping protected spans intact and a map back to `text`."""
     opts = options or _DEFAULT_OPTIONS
     rules, table, table_chars = _setup(opts)
-    pre = text.translate(table) if table_chars.search(text) else text  # 1:1: same map
+    # 1:1, so the map is the same; a few chars per line at most, and `str.translate` with hazm's
+    # 400-entry dict costs a lookup for every char of the line
+    pre = table_chars.sub(lambda m: table[m.group()], text) if table_chars.search(text) else text
     if opts.persian_style:
         pre = _QUOTES.sub(r"«\1»", pre)  # 1:1 too; done globally so quotes pair across protected spans
     spans = protected_spans(pre) if opts.protect else []
+    if opts.persian_style and spans and '"' in pre:
+        pre, spans = _pair_across_spans(pre, spans)
     if opts.persian_digits and _LATIN_DIGITS.search(pre):
-        pre = pre.translate(_DIGITS_TO_FA)  # after finding spans: file/e-mail patterns are ASCII
+        pre = _LATIN_DIGITS.sub(_to_fa_digit, pre)  # after finding spans: file/e-mail patterns are ASCII
     parts: list[MappedText] = []
     pos = 0
     for kind, s, e in [*spans, ("", len(pre), len(pre))]:
@@ -315,9 +366,11 @@ def normalize(text: str, options: NormalizeOptions | None = None) -> Normalized:
 
 
 @functools.cache
-def _setup(opts: NormalizeOptions) -> tuple[HazmRules, dict[int, str], re.Pattern]:
-    """The compiled rules and hazm's translation table for one set of options (built once)."""
-    return _hazm_rules.rules(**opts.hazm_flags()), _hazm.translation_table(), _hazm_rules.translation_chars()
+def _setup(opts: NormalizeOptions) -> tuple[HazmRules, dict[str, str], re.Pattern]:
+    """The compiled rules, hazm's translation table (char → char) and the pattern of its chars, for one
+    set of options (built once)."""
+    table = {chr(k): v for k, v in _hazm.translation_table().items()}
+    return _hazm_rules.rules(**opts.hazm_flags()), table, _hazm_rules.translation_chars()
 
 
 def options_from_dict(d: dict) -> NormalizeOptions:

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import asdict
 from pathlib import Path
 
-from fa_nlp.io import write_json
+from fa_nlp.io import write_json, write_text
 from fa_nlp.tokenization.common import (
     CONFIG_FILE,
     QA_FILE,
@@ -60,7 +60,6 @@ def train_qa_tokenizer(
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     write_json_text = tok.to_str(pretty=False)
-    from fa_nlp.io import write_text
 
     write_text(out_dir / QA_FILE, write_json_text)
     write_json(out_dir / CONFIG_FILE, {**asdict(cfg), "backend": "tokenizers", "file": QA_FILE,

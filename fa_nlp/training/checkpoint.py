@@ -20,6 +20,9 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+from fa_nlp.io import atomic_dir, current_umask, write_json
+from fa_nlp.models import ModelConfig, build_model
+
 CKPT_DIR = "checkpoints"
 _STEP_RE = re.compile(r"^step-(\d+)$")
 FILES = ("model.safetensors", "optim.pt", "state.json")
@@ -62,12 +65,9 @@ def save(run_dir: str | Path, step: int, model, optimizer=None, scheduler=None, 
     import torch
     from safetensors.torch import save_model
 
-    from fa_nlp.io import atomic_dir, write_json
-
     model = getattr(model, "module", model)  # DDP
     model = getattr(model, "_orig_mod", model)  # torch.compile
     out = step_dir(run_dir, step)
-    from fa_nlp.io import current_umask
 
     with atomic_dir(out) as tmp:
         save_model(model, str(tmp / "model.safetensors"))
@@ -217,8 +217,6 @@ def latest_intact(run_dir: str | Path, log=print) -> Path | None:
 def load_model(run_dir: str | Path, step: int | None = None, device="cpu"):
     """-> (model in eval mode on `device`, train config dict) from a run dir (latest or given step);
     the model kind comes from the checkpoint's own config."""
-    from fa_nlp.models import ModelConfig, build_model
-
     ck = resolve(run_dir, step)
     state = read_state(ck)
     model = build_model(ModelConfig(**state["model_config"]))

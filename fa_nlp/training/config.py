@@ -15,6 +15,7 @@ import dataclasses
 import typing
 from dataclasses import asdict, dataclass, field
 
+from fa_nlp.models import model_config
 from fa_nlp.models.config import ModelConfig
 
 # the model keys a run may set: every ModelConfig field (None = the preset's value) except the ids that
@@ -94,8 +95,6 @@ class TrainConfig:
 
 def resolve_model_config(section: ModelSection, meta: dict, **fixed):
     """The ModelConfig of a run: preset + section overrides + the prepared data's ids (`meta`)."""
-    from fa_nlp.models import model_config
-
     over = {k: v for k, v in asdict(section).items() if k != "preset" and v is not None}
     over.setdefault("max_len", int(meta.get("max_len", 256)))
     ids = {k: int(meta[k]) for k in ("vocab_size", "pad_id", "bos_id", "eos_id") if k in meta}

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from fa_nlp.training import checkpoint
+
 
 class TrainingDiverged(RuntimeError):
     """Loss or gradient became NaN/inf; the last checkpoint on disk is from before it."""
@@ -38,8 +40,6 @@ class NanGuard:
 
     def check(self, step: int, run_dir: Path) -> None:
         import torch
-
-        from fa_nlp.training import checkpoint
 
         flag = self.bad
         if self.ctx.is_distributed:

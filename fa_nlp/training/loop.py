@@ -34,6 +34,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from fa_nlp import models  # torch-free until a model is built (`models.embedding_parameters` loads it)
+from fa_nlp.io import write_json
+from fa_nlp.models import build_model
+from fa_nlp.training import checkpoint
+from fa_nlp.training.batching import epoch_batches, plan_batches, plan_fingerprint, shard
 from fa_nlp.training.config import TrainConfig
 from fa_nlp.training.distributed import (
     compute_cleanup,
@@ -59,9 +64,7 @@ def lr_factor(step: int, warmup: int, total: int, min_ratio: float) -> float:
 
 def param_groups(model, weight_decay: float):
     """Weight decay on matrices only: not on norms, biases or embeddings."""
-    from fa_nlp.models.blocks import embedding_parameters
-
-    emb = embedding_parameters(model)
+    emb = models.embedding_parameters(model)
     decay, no_decay = [], []
     for p in model.parameters():
         (decay if p.dim() >= 2 and id(p) not in emb else no_decay).append(p)
@@ -111,8 +114,6 @@ def restore(run_dir: Path, model, optimizer, scheduler, model_config: dict, devi
     """Load the latest checkpoint of `run_dir` into the model/optimizer/scheduler and RNGs."""
     import torch
 
-    from fa_nlp.training import checkpoint
-
     ck = checkpoint.latest_intact(run_dir, log=print0)  # damaged newer checkpoints: skipped, with a warning
     if ck is None:
         raise FileNotFoundError(f"--resume: no checkpoint under {run_dir / checkpoint.CKPT_DIR}")
@@ -130,9 +131,6 @@ def restore(run_dir: Path, model, optimizer, scheduler, model_config: dict, devi
 
 
 def start_run_dir(cfg: TrainConfig, task, resolved: dict, rank0: bool) -> None:
-    from fa_nlp.io import write_json
-    from fa_nlp.training import checkpoint
-
     run_dir = Path(cfg.log.run_dir)
     if checkpoint.list_steps(run_dir):  # checked on every rank, so none is left waiting for the others
         raise FileExistsError(f"{run_dir} already has checkpoints: pass --resume, or choose another log.run_dir")
@@ -179,8 +177,6 @@ class DevEvaluator:
     """Dev loss on a fixed plan of dev batches (built once) + the task's own dev metrics."""
 
     def __init__(self, cfg: TrainConfig, task, device, autocast):
-        from fa_nlp.training.batching import epoch_batches
-
         self.task, self.device, self.autocast, self.cfg = task, device, autocast, cfg
         lens = task.lengths(cfg.data.dev_split) if task.has_split(cfg.data.dev_split) else None
         self.batches = epoch_batches(*lens, cfg.data.max_tokens, 0, 0, shuffle=False)[: cfg.log.dev_max_batches] \
@@ -225,9 +221,6 @@ def setup_model(cfg: TrainConfig, task, device, resume: bool, rank0: bool):
     pretrained encoder, run dir started) or restored from the latest checkpoint."""
     import torch
 
-    from fa_nlp.models import build_model
-    from fa_nlp.training import checkpoint
-
     torch.manual_seed(cfg.seed)  # model init + dropout; batch order uses its own generator (batching.py)
     random.seed(cfg.seed)
     mcfg = task.model_config(cfg)
@@ -248,8 +241,6 @@ def rank_batches(cfg: TrainConfig, src_lens, tgt_lens, epoch: int, ctx, device) 
     """This rank's share of the epoch's batch plan. Every rank cuts the whole plan (a pure function of
     the data, config, seed and epoch) and takes every world_size-th batch; under DDP the ranks first
     check that their plans are identical, so no rank can silently train on other data."""
-    from fa_nlp.training.batching import plan_batches, plan_fingerprint, shard
-
     plan = plan_batches(src_lens, tgt_lens, cfg.data.max_tokens, seed=cfg.seed, epoch=epoch).batches
     if ctx.is_distributed:
         same_on_all_ranks(plan_fingerprint(plan), f"the batch plan of epoch {epoch}", device)
@@ -270,8 +261,6 @@ def train(cfg: TrainConfig, task, resume: bool = False, stop_at: int | None = No
     follows optim.max_steps), which is what the exact-resume test needs.
     """
     import torch
-
-    from fa_nlp.training import checkpoint
 
     ctx = compute_init(cfg.device)
     if cfg.threads > 0:

@@ -8,6 +8,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from fa_nlp.io import write_text
+from fa_nlp.plots import plot_curves
+from fa_nlp.report import InputError
 from fa_nlp.training.config import TrainConfig
 from fa_nlp.training.distributed import print0
 
@@ -74,8 +77,6 @@ class RunLog:
     def plot(self) -> None:
         out = self.run_dir / "curves.png"
         try:
-            from fa_nlp.plots import plot_curves
-
             plot_curves(self.path, out)
         except ImportError as e:  # matplotlib missing (e.g. a bare GPU box): metrics.jsonl has every number
             if not RunLog._plot_note_shown:
@@ -95,9 +96,6 @@ def truncate_metrics(path: Path, step: int) -> None:
     half-written last line (killed mid-write) is dropped with a note, damage elsewhere is an error."""
     if not path.is_file():
         return
-    from fa_nlp.io import write_text
-    from fa_nlp.report import InputError
-
     rows = [ln for ln in path.read_bytes().decode("utf-8", "replace").splitlines() if ln.strip()]
     parsed = []
     for i, ln in enumerate(rows, 1):

@@ -361,3 +361,16 @@ def test_protected_pieces_survive_in_context(parts):
         ns, ne = n.to_normalized(s, e)
         assert n.text[ns:ne] == expected, (text, n.text)
         assert n.to_original(ns, ne) == (s, e)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('"" ۳.۵ ""', "«« ۳.۵ »»"),  # a quote pair left around a protected number: paired at once (was `" « ۳.۵ » "`)
+        ('"" عقب بیفتن""', "««عقب بیفتن»»"),  # no protected span inside: hazm's own second run pairs them
+    ],
+)
+def test_quotes_paired_across_protected_spans(text, expected):
+    n = normalize(text)
+    assert n.text == expected
+    assert normalize(n.text).text == n.text

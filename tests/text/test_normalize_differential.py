@@ -67,10 +67,11 @@ def _merged_gaps(line: str) -> list[str]:
     """Whitespace gaps between two words (letters/digits on both sides, the second not a suffix or
     part of a verb hazm writes joined) that normalization removed without a space or ZWNJ left."""
     rules = hr.rules()
+    table = hr._hazm.translation_table()  # `ترين` (Arabic yeh) is the suffix `ترین` to hazm
     n = normalize(line)
     bad = []
     for m in re.finditer(r"(\w+)(\s+)(?=(\w+))", line):
-        w1, w2 = m.group(1), m.group(3)
+        w1, w2 = m.group(1).translate(table), m.group(3).translate(table)
         if w2 in rules.suffixes or (w1 + ZWNJ + w2) in rules.verbs or w1.isdecimal() and w2.isdecimal():
             continue
         s, e = n.to_normalized(m.start(2), m.end(2))

@@ -103,7 +103,6 @@ def task_prepared(toy_prepared, sample_dir, tmp_path_factory):
     sample's QA windows (span), MLM rows of the sample documents (mlm)."""
     from fa_nlp.tasks.mlm.prepare import prepare_mlm
     from fa_nlp.tasks.qa.build import QABuildConfig, build
-    from fa_nlp.tasks.qa.prepare import prepare_qa
     from fa_nlp.tokenization import train_qa_tokenizer
 
     root = tmp_path_factory.mktemp("ddp_data")
@@ -111,14 +110,13 @@ def task_prepared(toy_prepared, sample_dir, tmp_path_factory):
             for p in a["paragraphs"]]
     train_qa_tokenizer(ctxs, root / "tok", vocab_size=400, min_frequency=1)
     build(QABuildConfig(dataset=str(sample_dir / "qa.json"), tokenizer=str(root / "tok"), max_length=64,
-                        overlap=16), root / "qa", log=lambda *a: None)
-    prepare_qa(root / "qa", root / "qa-prep", dev_fraction=0.2, seed=7, log=lambda *a: None)
-    prepare_mlm(str(sample_dir / "documents.txt"), root / "qa-prep", root / "mlm-prep", max_len=32, dev_docs=3,
+                        overlap=16, dev_fraction=0.2, seed=7), root / "qa", log=lambda *a: None)
+    prepare_mlm(str(sample_dir / "documents.txt"), root / "tok", root / "mlm-prep", max_len=32, dev_docs=3,
                 log=lambda *a: None)
     toy = ["task=wordorder", f"data.prepared={toy_prepared}", "data.max_tokens=300", "data.max_train_examples=400",
            "optim.lr=3e-3"]
     return {"wordorder": [*toy, "model.kind=pointer"], "seq2seq": [*toy, "model.kind=seq2seq"],
-            "qa": ["task=qa", f"data.prepared={root / 'qa-prep'}", "model.kind=span", "model.preset=tiny",
+            "qa": ["task=qa", f"data.prepared={root / 'qa' / 'prepared'}", "model.kind=span", "model.preset=tiny",
                    "data.dev_split=dev", "data.max_tokens=512"],
             "mlm": ["task=mlm", f"data.prepared={root / 'mlm-prep'}", "model.kind=mlm", "model.preset=tiny",
                     "data.dev_split=validation", "data.max_tokens=256"]}

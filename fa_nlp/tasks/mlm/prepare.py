@@ -1,16 +1,23 @@
-"""`fa-nlp prepare mlm`: plain text → packed rows of WordPiece ids for masked-LM pretraining.
+"""`fa-nlp prepare mlm`: plain text + a tokenizer → packed rows of WordPiece ids for masked-LM pretraining.
 
-    fa-nlp prepare mlm --text fa_text:A+B --qa-prepared build/qa/prepared --out build/mlm/prepared --max-len 128
+    fa-nlp prepare mlm --text fa_text:A+B --tokenizer build/tok/qa --include build/qa/pquad/prepared/train.contexts.jsonl \
+        --exclude build/qa/pquad/prepared/dev.contexts.jsonl build/qa/pquad/prepared/test.contexts.jsonl \
+        --out build/mlm/prepared --max-len 128
 
-Text: the documents of `--text` (default fa_text tiers A+B) plus each distinct context of the QA
-prepared dir's TRAIN split (never its dev or test questions' contexts). Tokenizer: the QA one
-(copied from the QA prepared dir), so the pretrained encoder's vocabulary is the QA model's.
-Normalization: as the QA build did it (`fa_nlp.text.normalize`), so the model sees one text form.
+Text: the documents of every `--text` source, in order (`fa_nlp.data.pretraining.read_texts`: a corpus
+name / selection / file, or the `*.contexts.jsonl` a QA build writes), then the texts of every
+`--include` source as they are, neither normalized nor decontaminated: the fine-tuning task's own
+training text (a QA folder's train contexts), which that task trains on anyway. Tokenizer: a QA-family tokenizer
+(`fa-nlp tokenizer train --family qa` writes one; a directory or its `tokenizer.json`), copied into
+the output, so a pretrained encoder's vocabulary is the one its fine-tuning task uses. Normalization
+(`fa_nlp.text.normalize`, default on): the text form the QA build gives its contexts by default.
+Nothing here reads another task's folder, so MLM pretraining needs no other task's output.
 
-Decontamination (`fa_nlp.data.decontaminate`): a text document that shares any 13-word run with a dev
-or test context of the QA folder, or with a `held_out` set (CLI default: every evaluation set of the
-catalog and the word-order validation/test documents), is dropped and counted per set in the manifest
-(`sources.decontamination`; fa_text holds Wikipedia-derived text and most ParsiNLU RC test passages).
+Decontamination (`fa_nlp.data.decontaminate`): a text document that shares any 13-word run with a text
+of an `--exclude` source (a QA folder's dev/test contexts, say) or with a `held_out` set (CLI default:
+every evaluation set of the catalog and the word-order validation/test documents) is dropped and
+counted per set in the manifest (`sources.decontamination`; fa_text holds Wikipedia-derived text and
+most ParsiNLU RC test passages).
 
 Packing: each document's ids followed by [SEP], documents back to back (seeded order), cut into
 rows of `max_len - 2` tokens, each row `[CLS] ... [SEP]` padded with [PAD] (the last, short row is
@@ -32,11 +39,11 @@ import numpy as np
 
 from fa_nlp.data.decontaminate import held_out_sets
 from fa_nlp.data.prepared import MANIFEST, id_dtype, load_arrays, open_prepared, save_array
-from fa_nlp.data.pretraining import pretraining_texts as _texts
-from fa_nlp.data.pretraining import qa_folder_contexts
+from fa_nlp.data.pretraining import pretraining_texts, read_texts
 from fa_nlp.io import atomic_dir, write_json
 from fa_nlp.settings import portable_path
-from fa_nlp.tokenization import QA_FILE, load_fast_tokenizer
+from fa_nlp.tokenization import CONFIG_FILE, QA_FILE, load_fast_tokenizer
+from fa_nlp.tokenization.common import resolve_files
 
 MIN_LAST_ROW = 16
 
@@ -60,66 +67,83 @@ def pack(docs_ids: list[list[int]], max_len: int, cls_id: int, sep_id: int, pad_
     return rows, lengths
 
 
-def pretraining_texts(text: str, qa_prepared: Path, normalize: bool | None = None, lenient: bool = False,
-                      max_docs: int = 0, held_out: Sequence[str] = ()):
-    """`fa_nlp.data.pretraining.pretraining_texts` with a prepared QA folder: its TRAIN contexts added, its
-    dev/test contexts and the `held_out` sets (`decontaminate.held_out_sets` specs) kept out, its
-    normalization matched (None = as the QA build did)."""
-    train_ctx, dev_test, normalized = qa_folder_contexts(qa_prepared)
-    return _texts(text, include=train_ctx, exclude=dev_test, normalize=normalized if normalize is None else normalize,
-                  lenient=lenient, max_docs=max_docs, held_out=held_out_sets(held_out))
+def tokenizer_files(tokenizer: str | Path) -> list[Path]:
+    """The files of a QA tokenizer given as a folder or as its `tokenizer.json`: the model file and its
+    saved config when there is one. A missing file or a sentencepiece (seq2seq) tokenizer is an error
+    naming the path, before any text is read."""
+    if not Path(tokenizer).exists():
+        raise FileNotFoundError(f"{tokenizer}: no such tokenizer folder or file (`fa-nlp tokenizer train --family qa` "
+                                "writes one)")
+    file, cfg = resolve_files(tokenizer, QA_FILE)
+    if not file.is_file():
+        raise FileNotFoundError(f"{tokenizer}: no {file.name} there: give a tokenizer folder as `fa-nlp tokenizer "
+                                "train --family qa` writes it, or its tokenizer.json")
+    if cfg.get("family", "qa") != "qa":
+        raise ValueError(f"{tokenizer}: a {cfg['family']} tokenizer; MLM rows need a QA-family one "
+                         "(`fa-nlp tokenizer train --family qa`)")
+    config = file.parent / CONFIG_FILE
+    return [file, config] if config.is_file() else [file]
 
 
-def prepare_mlm(text: str, qa_prepared: str | Path, out_dir: str | Path, max_len: int = 128, dev_docs: int = 200,
-                max_docs: int = 0, normalize: bool | None = None, lenient: bool = False, seed: int = 1234,
-                log=print, held_out: Sequence[str] = ()) -> dict[str, Any]:
-    """Write the MLM prepared dir (module docstring); returns its manifest. `text=""`: QA contexts only."""
-
-    started = time.time()
-    qa_prepared = Path(qa_prepared)
-    open_prepared(qa_prepared, "fa-nlp prepare qa", "qa")  # a clear error before any work
-    tok_dir = qa_prepared / "tokenizer"
-    tok = load_fast_tokenizer(tok_dir / QA_FILE)
-    texts, stats, report = pretraining_texts(text, qa_prepared, normalize, lenient=lenient, max_docs=max_docs,
-                                             held_out=held_out)
-    normalize = stats["normalized"]
-    n_text, read, dropped, qa_ctx = stats["kept"], stats["read"], stats["dropped"], texts[stats["kept"]:]
-    rng = np.random.default_rng(seed)
-    order = rng.permutation(len(texts))
+def _split_rows(texts: list[str], tok, ids: dict[str, int], max_len: int, dev_docs: int, seed: int):
+    """(split, documents, rows, lengths) for `train` and `validation`: a seeded document split, then packing."""
+    order = np.random.default_rng(seed).permutation(len(texts))
     n_dev = min(dev_docs, len(texts) // 10)
-    dev_idx, train_idx = order[:n_dev], order[n_dev:]
+    for split, idx in (("train", order[n_dev:]), ("validation", order[:n_dev])):
+        docs = [texts[i] for i in idx.tolist()]
+        enc = []
+        for lo in range(0, len(docs), 2000):
+            enc += [e.ids for e in tok.encode_batch(docs[lo : lo + 2000], add_special_tokens=False)]
+        yield (split, docs, *pack(enc, max_len, ids["cls_id"], ids["sep_id"], ids["pad_id"]))
+
+
+def prepare_mlm(text: str | Sequence[str], tokenizer: str | Path, out_dir: str | Path, exclude: Sequence[str] = (),
+                include: Sequence[str] = (), max_len: int = 128, dev_docs: int = 200, max_docs: int = 0, normalize: bool = True,
+                lenient: bool = False, seed: int = 1234, log=print, held_out: Sequence[str] = ()) -> dict[str, Any]:
+    """Write the MLM prepared dir (module docstring) from the `text` sources (one or several), minus the
+    documents sharing a 13-word run with an `exclude` source's texts or a `held_out` set
+    (`decontaminate.held_out_sets` specs), then the texts of the `include` sources as they are;
+    `max_docs` > 0: the first N documents of each `text` source. Returns the manifest."""
+    started = time.time()
+    sources = [text] if isinstance(text, str | Path) else list(text)
+    tok_files = tokenizer_files(tokenizer)  # a clear error before any work
+    tok = load_fast_tokenizer(tok_files[0])
     ids = {"pad_id": tok.token_to_id("[PAD]"), "unk_id": tok.token_to_id("[UNK]"), "cls_id": tok.token_to_id("[CLS]"),
            "sep_id": tok.token_to_id("[SEP]"), "mask_id": tok.token_to_id("[MASK]")}
     if any(v is None for v in ids.values()):
-        raise ValueError(f"{tok_dir}: tokenizer lacks one of [PAD] [UNK] [CLS] [SEP] [MASK]")
+        raise ValueError(f"{tokenizer}: tokenizer lacks one of [PAD] [UNK] [CLS] [SEP] [MASK]")
+    held = held_out_sets(held_out)
+    for src in exclude:
+        held.add(f"exclude:{portable_path(src)}", read_texts(src))
+    added = [t for src in include for t in read_texts(src)]
+    texts, stats, report = pretraining_texts(sources, include=added, normalize=normalize, lenient=lenient, max_docs=max_docs,
+                                             held_out=held)
     vocab = tok.get_vocab_size()
     counts = {}
     with atomic_dir(out_dir) as tmp:
-        for split, idx in (("train", train_idx), ("validation", dev_idx)):
-            docs = [texts[i] for i in idx.tolist()]
-            enc = []
-            for lo in range(0, len(docs), 2000):
-                enc += [e.ids for e in tok.encode_batch(docs[lo : lo + 2000], add_special_tokens=False)]
-            rows, lengths = pack(enc, max_len, ids["cls_id"], ids["sep_id"], ids["pad_id"])
+        for split, docs, rows, lengths in _split_rows(texts, tok, ids, max_len, dev_docs, seed):
             save_array(tmp / f"{split}.ids.npy", rows.astype(id_dtype(vocab)))
             save_array(tmp / f"{split}.lengths.npy", lengths.astype(np.int32))
             counts[split] = {"documents": len(docs), "rows": len(rows), "tokens": int(lengths.sum()),
                              "unk_share": round(float((rows == ids["unk_id"]).sum()) / max(1, int(lengths.sum())), 5)}
-        shutil.copytree(tok_dir, tmp / "tokenizer")
+        (tmp / "tokenizer").mkdir()
+        for f in tok_files:  # the run is self-contained: its vocabulary travels with the rows
+            shutil.copy2(f, tmp / "tokenizer" / f.name)
         meta = {"kind": "mlm", "vocab_size": vocab, **ids, "max_len": max_len, "splits": list(counts),
                 "counts": counts,
-                "sources": {"text": text, "text_documents_read": read, "text_documents_kept": n_text,
-                            "dropped_sharing_a_13_word_shingle_with_qa_dev_or_test": dropped,  # any set, once
-                            "decontamination": stats["decontamination"],
-                            "qa_train_contexts": len(qa_ctx), "qa_prepared": portable_path(qa_prepared),
-                            "normalized": normalize,
+                "sources": {"text": [portable_path(s) for s in sources], "tokenizer": portable_path(tok_files[0]),
+                            "exclude": [portable_path(s) for s in exclude],
+                            "include": [portable_path(s) for s in include], "included_texts": len(added),
+                            "text_documents_read": stats["read"], "text_documents_kept": stats["kept"],
+                            "dropped_documents": stats["dropped"],  # sharing a 13-word run with any set, once
+                            "decontamination": stats["decontamination"], "normalized": normalize,
                             "skips": report.to_dict() if report is not None else None},
                 "seed": seed, "seconds": round(time.time() - started, 2)}
         write_json(tmp / MANIFEST, meta)
     for s, c in counts.items():
         log(f"prepare mlm: {s}: {c['documents']} documents → {c['rows']} rows, {c['tokens']} tokens")
-    log(f"prepare mlm: {read} text documents read, {dropped} dropped (sharing a 13-word run with an evaluation set), "
-        f"{len(qa_ctx)} QA train contexts added")
+    log(f"prepare mlm: {stats['read']} text documents read, {stats['dropped']} dropped (sharing a 13-word run with "
+        f"an evaluation or excluded set), {len(added)} texts included as they are")
     return meta
 
 

@@ -23,6 +23,7 @@ from fa_nlp.io import write_json
 from fa_nlp.tasks.base import Task
 from fa_nlp.tasks.mlm import predictor
 from fa_nlp.tasks.mlm.prepare import load_mlm_prepared
+from fa_nlp.training.config import resolve_model_config
 
 MASK_PROB = 0.15
 
@@ -67,8 +68,6 @@ class MLMTask(Task):
         self.n_special = max(int(m[k]) for k in ("pad_id", "unk_id", "cls_id", "sep_id", "mask_id")) + 1
 
     def model_config(self, cfg):
-        from fa_nlp.training.config import resolve_model_config
-
         fixed = {"kind": self.kind}
         if cfg.model.n_segments is None:
             fixed["n_segments"] = 2  # as the span model, so the encoders match tensor for tensor

@@ -1,13 +1,17 @@
-"""`fa-nlp build qa`: SQuAD-style files → validated examples → windowed train/eval features on disk.
+"""`fa-nlp build qa`: SQuAD-style files → validated examples → windows, as HF features AND the arrays `train` reads.
 
     fa-nlp build qa --dataset pquad --tokenizer build/tok/qa/tokenizer.json --out build/qa/pquad
-    fa-nlp build qa --train my_train.json --eval my_dev.json --tokenizer tok.json --max-length 384 --overlap 128
+    fa-nlp build qa --train my_train.json --eval my_dev.json --tokenizer tok.json --max-length 384 --overlap 128 \
+        --dev-fraction 0.1 --seed 1234 --out build/qa/mine      # then: [data] prepared = "build/qa/mine/prepared"
 
 Output directory (published atomically; a rebuild with the same inputs/config/code is a no-op):
   hf/          DatasetDict of features: `train` (input_ids, token_type_ids, attention_mask,
                start_positions, end_positions) and `eval` (… offset_mapping, example_id), as run_qa.py
   examples/    DatasetDict of the validated examples (id, question, context, answers, original
                context and offset maps for normalized text) — post-processing needs them
+  prepared/    numpy train/dev/test windows + tokenizer/ + manifest.json: what `fa-nlp train` and
+               `evaluate` read (data.prepared); dev = a seeded hold-out of the train CONTEXTS
+               (`fa_nlp.tasks.qa.prepare`). Encoded in the same pass as hf/ (`fa_nlp.tasks.qa.features`).
   report.json  reading report (read = kept + fixed + skipped), stats per split, window report
   manifest.json, README.md (dataset card with stats and readable samples)
 """
@@ -19,13 +23,31 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from fa_nlp.data import builds, sources
-from fa_nlp.tasks.qa.examples import QAExample, qa_stats, read_qa_examples, stats_table
+from fa_nlp.data.card import markdown_table, write_card
+from fa_nlp.data.engine import ordered_map
+from fa_nlp.data.squad import read_squad
+from fa_nlp.io import write_json
+from fa_nlp.report import SkipReport
+from fa_nlp.settings import portable_path
+from fa_nlp.tasks.qa.examples import (
+    QAExample,
+    QAReadReport,
+    as_columns,
+    examples_from_paragraphs,
+    qa_stats,
+    read_qa_examples,
+    stats_table,
+)
+from fa_nlp.tasks.qa.features import encode_role
+from fa_nlp.tasks.qa.prepare import PREPARED_DIR, write_prepared
+from fa_nlp.tasks.qa.windows import encode_windows
+from fa_nlp.text import normalize
+from fa_nlp.tokenization import QA_FILE, load_fast_tokenizer
 
 # fa_nlp.text: normalization decides the example text (normalize=True); card: the README written beside
-CODE_MODULES = ("fa_nlp.tasks.qa.examples", "fa_nlp.tasks.qa.windows", "fa_nlp.tasks.qa.build", "fa_nlp.data.squad",
+CODE_MODULES = ("fa_nlp.tasks.qa.examples", "fa_nlp.tasks.qa.windows", "fa_nlp.tasks.qa.build",
+                "fa_nlp.tasks.qa.features", "fa_nlp.tasks.qa.prepare", "fa_nlp.data.prepared", "fa_nlp.data.squad",
                 "fa_nlp.data.records", "fa_nlp.data.card", "fa_nlp.text")
 # Fields that change how a build runs, never what it writes: kept out of the build key.
 RUNTIME_FIELDS = ("batch_size", "num_proc", "engine", "address")
@@ -51,6 +73,9 @@ class QABuildConfig:
     num_proc: int = 1  # workers normalizing contexts and questions (the heavy part); output is identical
     engine: str = "local"  # local | dask (fa_nlp.data.engine)
     address: str = ""  # Dask scheduler of a running cluster ("" = a local one)
+    dev_fraction: float = 0.1  # prepared/: share of the train questions held out as dev (whole contexts)
+    seed: int = 1234  # prepared/: seed of the dev hold-out
+    max_dev_questions: int = 0  # prepared/: cap on dev questions (0 = none)
 
 
 def resolve_spec(spec: str, role: str) -> Path:
@@ -95,133 +120,10 @@ def _roles(cfg: QABuildConfig) -> dict[str, Path]:
     return roles
 
 
-# --------------------------------------------------------------------------- features → Arrow
-
-
-def _list_array(a2d: np.ndarray, lengths: np.ndarray, dtype):
-    import pyarrow as pa
-
-    width = a2d.shape[1]
-    if (lengths == width).all():
-        values, offsets = a2d.reshape(-1), np.arange(len(a2d) + 1, dtype=np.int64) * width
-    else:
-        values = a2d[np.arange(width)[None, :] < lengths[:, None]]
-        offsets = np.concatenate([[0], np.cumsum(lengths)])
-    return pa.ListArray.from_arrays(pa.array(offsets, pa.int64()), pa.array(values, dtype)).cast(pa.list_(dtype))
-
-
-def _offsets_array(win):
-    """list<list<int64>>: [start, end] for context tokens, null elsewhere (run_qa's None)."""
-    import pyarrow as pa
-
-    width = win.offsets.shape[1]
-    pos = np.arange(width)[None, :]
-    valid = pos < win.lengths[:, None]
-    ctx = (pos >= win.context_start[:, None]) & (pos <= win.context_end[:, None]) & (win.context_start[:, None] >= 0)
-    pairs = win.offsets[valid]
-    inner = pa.ListArray.from_arrays(
-        pa.array(np.arange(len(pairs) + 1, dtype=np.int32) * 2, pa.int32()),
-        pa.array(pairs.reshape(-1), pa.int64()),
-        mask=pa.array(~ctx[valid]),
-    )
-    outer_offsets = np.concatenate([[0], np.cumsum(win.lengths)]).astype(np.int32)
-    return pa.ListArray.from_arrays(pa.array(outer_offsets, pa.int32()), inner)
-
-
-def feature_tables(examples: list[QAExample], tokenizer, cfg: QABuildConfig, role: str):
-    """(pyarrow.Table of features, window report) for one role, built in batches of examples."""
-    import pyarrow as pa
-
-    from fa_nlp.tasks.qa.windows import cls_positions, encode_windows, label_windows
-
-    tables, rep = [], _WindowReport()
-    for lo in range(0, len(examples), cfg.batch_size):
-        batch = examples[lo : lo + cfg.batch_size]
-        win = encode_windows(
-            [e.question.lstrip() for e in batch], [e.context for e in batch], tokenizer,
-            cfg.max_length, cfg.overlap, cfg.pad_to_max_length, skip_too_long=True,
-        )
-        cols = {
-            "input_ids": _list_array(win.input_ids, win.lengths, pa.int32()),
-            "token_type_ids": _list_array(win.token_type_ids, win.lengths, pa.int8()),
-            "attention_mask": _list_array(win.attention_mask, win.lengths, pa.int8()),
-        }
-        sc = np.array([e.answer_starts[0] if e.answer_starts else -1 for e in batch], dtype=np.int64)
-        ec = np.array([s + len(e.answer_texts[0]) if e.answer_texts else -1 for e, s in zip(batch, sc)])
-        cls = cls_positions(win, tokenizer)
-        s_pos, e_pos = label_windows(win, sc[win.example_index], ec[win.example_index], cls)
-        if role == "train":
-            cols["start_positions"] = pa.array(s_pos, pa.int64())
-            cols["end_positions"] = pa.array(e_pos, pa.int64())
-        else:
-            cols["offset_mapping"] = _offsets_array(win)
-            cols["example_id"] = pa.array([batch[i].id for i in win.example_index.tolist()], pa.string())
-        tables.append(pa.table(cols))
-        rep.add(win, batch, sc, ec, s_pos, e_pos, cls)
-    table = pa.concat_tables(tables) if tables else None
-    return table, rep.to_dict()
-
-
-class _WindowReport:
-    """Windows per example, [CLS] share, answerable questions with no window, labels not covering the answer."""
-
-    def __init__(self) -> None:
-        self.examples = self.windows = self.cls = self.answerable = self.no_window = 0
-        self.not_covering = 0
-        self.too_long: list[str] = []
-        self.per_example: dict[int, int] = {}
-        self.not_covering_examples: list[str] = []
-
-    def add(self, win, batch, sc, ec, s_pos, e_pos, cls) -> None:
-        n = len(batch)
-        counts = np.bincount(win.example_index, minlength=n)
-        for c, k in zip(*np.unique(counts, return_counts=True)):
-            self.per_example[int(c)] = self.per_example.get(int(c), 0) + int(k)
-        self.examples += n
-        self.windows += len(win)
-        self.too_long += [batch[i].id for i in win.too_long.tolist()]
-        labelled = (s_pos != cls) | (e_pos != cls)  # a span label, not [CLS]
-        cls_rows = ~labelled
-        self.cls += int(cls_rows.sum())
-        has_answer = sc >= 0
-        self.answerable += int(has_answer.sum())
-        got = np.zeros(n, dtype=bool)
-        got[win.example_index[labelled]] = True
-        self.no_window += int((has_answer & ~got).sum())
-        rows = np.flatnonzero(labelled)
-        if len(rows):
-            w = win.offsets
-            s_char = w[rows, np.minimum(s_pos[rows], w.shape[1] - 1), 0]
-            e_char = w[rows, np.minimum(e_pos[rows], w.shape[1] - 1), 1]
-            ex = win.example_index[rows]
-            bad = (s_char > sc[ex]) | (e_char < ec[ex]) | (s_pos[rows] > e_pos[rows])
-            self.not_covering += int(bad.sum())
-            for r in rows[bad][: max(0, 3 - len(self.not_covering_examples))].tolist():
-                self.not_covering_examples.append(batch[int(win.example_index[r])].id)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "examples": self.examples,
-            "windows": self.windows,
-            "windows_per_example_avg": round(self.windows / self.examples, 4) if self.examples else 0.0,
-            "windows_per_example_hist": dict(sorted(self.per_example.items())),
-            "cls_windows": self.cls,
-            "cls_window_share": round(self.cls / self.windows, 4) if self.windows else 0.0,
-            "answerable_questions": self.answerable,
-            "answerable_in_no_window": self.no_window,
-            "labels_not_covering_answer": self.not_covering,
-            "labels_not_covering_answer_examples": self.not_covering_examples,
-            "too_long_questions_skipped": len(self.too_long),
-            "too_long_question_ids": self.too_long[:20],
-        }
-
-
 # --------------------------------------------------------------------------- build
 
 
 def build_info(cfg: QABuildConfig) -> tuple[str, list[dict[str, Any]], dict[str, str], dict[str, Path]]:
-    from fa_nlp.tokenization import QA_FILE
-
     roles = _roles(cfg)
     tok = Path(cfg.tokenizer)
     tok = tok / QA_FILE if tok.is_dir() else tok
@@ -260,18 +162,15 @@ def build(cfg: QABuildConfig, out_dir: str | Path, *, force: bool = False, log=p
 def _build(cfg: QABuildConfig, out_dir, key: str, inputs, code, paths, started: float, log) -> dict[str, Any]:
     from datasets import Dataset, DatasetDict
 
-    from fa_nlp.io import write_json
-    from fa_nlp.tasks.qa.examples import as_columns
-    from fa_nlp.tokenization import load_fast_tokenizer
-
     tokenizer = load_fast_tokenizer(paths["tokenizer"])
-    features, example_sets, reports, stats, windows = {}, {}, {}, {}, {}
+    features, example_sets, reports, stats, windows, for_prepared = {}, {}, {}, {}, {}, {}
     for role in ("train", "eval"):
         if role not in paths:
             continue
         examples, read_rep = _read_examples(paths[role], cfg)
         log(f"qa: {role} ← {paths[role]}: {read_rep.summary()}")
-        table, wrep = feature_tables(examples, tokenizer, cfg, role)
+        enc = encode_role(examples, tokenizer, cfg, role, arrays=True)  # the one encoding: hf/ and prepared/
+        table, wrep, for_prepared[role] = enc.table, enc.report, (examples, enc.arrays)
         log(f"qa: {role}: {wrep['windows']} windows, {wrep['cls_window_share']:.1%} labelled [CLS], "
             f"{wrep['answerable_in_no_window']} answerable questions in no window, "
             f"{wrep['too_long_questions_skipped']} questions too long")
@@ -288,10 +187,15 @@ def _build(cfg: QABuildConfig, out_dir, key: str, inputs, code, paths, started: 
         DatasetDict(features).save_to_disk(str(tmp / "hf"))
         DatasetDict(example_sets).save_to_disk(str(tmp / "examples"))
         write_json(tmp / "report.json", {"reading": reports, "stats": stats, "windows": windows})
-        _write_card(tmp, cfg, paths, reports, stats, windows)
+        prep = write_prepared(
+            tmp / PREPARED_DIR, for_prepared, tokenizer, paths["tokenizer"], max_length=cfg.max_length, overlap=cfg.overlap,
+            dev_fraction=cfg.dev_fraction, seed=cfg.seed, max_dev_questions=cfg.max_dev_questions,
+            build={"dir": portable_path(out_dir), "key": key, "config": asdict(cfg)}, log=log)
+        _write_card(tmp, cfg, paths, reports, stats, windows, prep)
         manifest = builds.write_manifest(
             tmp, key=key, inputs=inputs, config={**asdict(cfg)}, code=code, counts=counts, started=started,
-            extra={"kind": "qa", "report": "report.json"},
+            extra={"kind": "qa", "report": "report.json",
+                   "prepared": {"dir": PREPARED_DIR, "counts": prep["counts"], "dev": prep["dev"]}},
         )
     log(f"qa: published {out_dir}")
     return manifest
@@ -303,11 +207,6 @@ def _read_examples(path: Path, cfg: QABuildConfig) -> tuple[list[QAExample], Any
     looks their results up, so the examples are the same, byte for byte, as in process."""
     if not cfg.normalize or (cfg.engine == "local" and cfg.num_proc <= 1):
         return read_qa_examples(path, normalize=cfg.normalize, lenient=cfg.lenient)
-    from fa_nlp.data.engine import ordered_map
-    from fa_nlp.data.squad import read_squad
-    from fa_nlp.report import SkipReport
-    from fa_nlp.tasks.qa.examples import QAReadReport, examples_from_paragraphs
-
     report, parse = QAReadReport(), SkipReport()
     paragraphs = list(read_squad(path, lenient=cfg.lenient, report=parse))
     texts = list(dict.fromkeys(t for p in paragraphs for t in (p.context, *(q.question for q in p.questions))))
@@ -327,16 +226,12 @@ _NORMALIZE_CHUNK = 256  # texts per work unit (contexts are ~1 KB)
 
 def _normalize_all(texts: list[str]) -> list[Any]:
     """Module-level (picklable) work unit: `fa_nlp.text.normalize` over a chunk of texts."""
-    from fa_nlp.text import normalize
-
     return [normalize(t) for t in texts]
 
 
 def _samples(examples: list[QAExample], tokenizer, cfg: QABuildConfig) -> list[dict[str, str]]:
     """A few readable first windows (at the build's own max_length/overlap): question, the window's
     context text, and the gold answer."""
-    from fa_nlp.tasks.qa.windows import encode_windows
-
     n = cfg.samples
     out = []
     unanswerable = [i for i, e in enumerate(examples) if e.is_impossible][: min(1, n)]
@@ -358,12 +253,13 @@ _LOAD = """```python
 from datasets import load_from_disk
 features = load_from_disk("hf")       # train / eval windows
 examples = load_from_disk("examples")  # for post-processing (fa_nlp.tasks.qa.postprocess)
-```"""
+```
+
+For training, point the config at the numpy arrays: `[data] prepared = "<this folder>/prepared"`
+(`fa_nlp.tasks.qa.prepare.load_qa_prepared`; no pyarrow or datasets needed to read them)."""
 
 
-def _write_card(tmp: Path, cfg, paths, reports, stats, windows) -> None:
-    from fa_nlp.data.card import markdown_table, write_card
-
+def _write_card(tmp: Path, cfg, paths, reports, stats, windows, prep: dict[str, Any]) -> None:
     src = markdown_table(["role", "file"], [[r, str(p)] for r, p in paths.items()])
     read = markdown_table(
         ["role", "read", "kept", "fixed", "skipped", "skip reasons", "fixes"],
@@ -386,9 +282,18 @@ def _write_card(tmp: Path, cfg, paths, reports, stats, windows) -> None:
         f"run_qa's `--doc_stride`), padded to max_length: {cfg.pad_to_max_length}, normalized: {cfg.normalize}. "
         "Train labels use the FIRST gold answer (as run_qa.py); unanswerable or out-of-window answers point at [CLS]."
     )
+    dev = prep["dev"]
+    split_note = (f"dev = {dev['questions']} questions on {dev['contexts']} train contexts held out whole "
+                  f"(fraction {dev['fraction']}, seed {dev['seed']}, cap {dev['max_questions'] or 'none'}); "
+                  "test = the eval role.\n\n" if dev else "")
+    splits = split_note + markdown_table(
+        ["split", "questions", "unanswerable", "contexts", "windows", "[CLS] windows"],
+        [[s, c["questions"], c["unanswerable"], c["contexts"], c["windows"], c["cls_windows"]]
+         for s, c in prep["counts"].items()],
+    )
     write_card(tmp, "Persian extractive QA features", [
         ("Sources", src), ("Settings", settings), ("Reading and validation", read),
         ("Statistics (whitespace words, min/max/avg)", stats_table(stats)), ("Windows", win),
-        ("Samples", samples or "(none)"),
+        (f"Training arrays ({PREPARED_DIR}/)", splits), ("Samples", samples or "(none)"),
         ("Load", _LOAD),
     ])

@@ -1,6 +1,6 @@
 """Cloze questions from plain text: self-supervised QA pretraining for a span model from scratch.
 
-    fa-nlp prepare qa --cloze --text fa_text:A+B --qa-prepared build/qa/prepared --out build/qa/cloze.json
+    fa-nlp prepare qa --cloze --text fa_text:A+B --qa-prepared build/qa/pquad/prepared --out build/qa/cloze.json
     fa-nlp build qa --train build/qa/cloze.json --tokenizer build/tok/qa --no-normalize --out build/qa/cloze
 
 Why: most PQuAD questions are one context sentence rewritten with a question word in place of the

@@ -30,7 +30,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from fa_nlp.data.card import markdown_table
+from fa_nlp.data.squad import read_squad
 from fa_nlp.report import SkipReport
+from fa_nlp.text import Normalized, normalize
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,6 @@ class QAExample:
         """A character span of `context` → the span of `original_context` it came from."""
         if not self.normalized:
             return start, end
-        from fa_nlp.text import Normalized
 
         return Normalized(self.context, self.original_context, self.context_offsets, self.context_ends).to_original(
             start, end
@@ -158,7 +160,6 @@ def check_answer(context: str, text: str, start: int) -> tuple[int | None, str |
 def _normalizer(enabled: bool):
     if not enabled:
         return None
-    from fa_nlp.text import normalize
 
     return normalize
 
@@ -247,8 +248,6 @@ def read_qa_examples(
     path: str | Path, normalize: bool = True, lenient: bool = False
 ) -> tuple[list[QAExample], QAReadReport]:
     """Read and validate one SQuAD-style file (PQuAD, PersianQA, ParsiNLU json/jsonl)."""
-    from fa_nlp.data.squad import read_squad
-
     report = QAReadReport()
     parse = SkipReport()  # its skips are questions lost to parse errors (lenient mode)
     paragraphs = read_squad(path, lenient=lenient, report=parse)
@@ -294,8 +293,6 @@ def qa_stats(examples: Sequence[QAExample]) -> dict[str, Any]:
 
 def stats_table(stats: dict[str, dict[str, Any]]) -> str:
     """A Markdown table, one row per split."""
-    from fa_nlp.data.card import markdown_table
-
     def mma(d: dict) -> str:
         return f"{d['min']}/{d['max']}/{d['avg']}"
 

@@ -53,7 +53,7 @@ def window_settings(prepared_meta: dict) -> dict[str, Any]:
     build = (prepared_meta.get("build") or {}).get("config") or {}
     missing = [k for k in ("max_length", "overlap") if k not in prepared_meta]
     if missing:
-        raise ValueError(f"QA prepared manifest lacks {', '.join(missing)}: re-run `fa-nlp prepare qa` on the build")
+        raise ValueError(f"QA prepared manifest lacks {', '.join(missing)}: rebuild it with `fa-nlp build qa`")
     return {"max_length": int(prepared_meta["max_length"]), "overlap": int(prepared_meta["overlap"]),
             "normalize": bool(build.get("normalize", True))}
 

@@ -1,13 +1,13 @@
-"""`fa-nlp prepare qa`: a `fa-nlp build qa` output → numpy windows for training and evaluation.
+"""The prepared QA folder: the numpy windows `fa-nlp train` / `evaluate` read, written by `fa-nlp build qa`.
 
-    fa-nlp prepare qa --build build/qa/pquad --out build/qa/prepared --dev-fraction 0.1 --seed 1234
+    fa-nlp build qa --dataset pquad --tokenizer build/tok/qa --out build/qa/pquad --dev-fraction 0.1 --seed 1234
+    # [data] prepared = "build/qa/pquad/prepared"   (the build folder itself is accepted too)
 
-Why: training and evaluation then read only numpy and JSONL (a GPU box may lack pyarrow/datasets),
-and the dev slice is cut once, reproducibly. The windows are re-encoded from the build's own
-examples with the build's own tokenizer and settings (`encode_windows`, `label_windows`: the same
-code `build qa` runs) and CHECKED token for token against the build's `hf/` features, so the
-arrays are exactly `run_qa.py`'s features; re-encoding is what gives every window its example and
-its character offsets for the train role too (the build's train features carry neither).
+Why a folder of its own (BUILD/prepared/): training and evaluation then read only numpy and JSONL
+(a GPU box may lack pyarrow/datasets), the folder can be copied alone, and the dev slice is cut once,
+reproducibly, by the build (`QABuildConfig.dev_fraction/seed/max_dev_questions`). The arrays come
+from the same `encode_windows` call as the build's `hf/` features (`fa_nlp.tasks.qa.features`), so
+they are exactly `run_qa.py`'s windows, plus each window's example and character offsets.
 
 Splits:
   train  the build's train role minus the dev contexts
@@ -29,23 +29,22 @@ context once, with its map to the original text). Plus `tokenizer/` and `manifes
 from __future__ import annotations
 
 import shutil
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from fa_nlp.data.builds import read_manifest
 from fa_nlp.data.prepared import MANIFEST, id_dtype, load_arrays, open_prepared, save_array, tokenizer_dir
-from fa_nlp.io import atomic_dir, iter_jsonl, sha256_file, write_json, write_jsonl
-from fa_nlp.settings import portable_path, resolve_portable
+from fa_nlp.io import iter_jsonl, sha256_file, write_json, write_jsonl
+from fa_nlp.settings import portable_path
 from fa_nlp.tasks.qa.examples import QAExample
-from fa_nlp.tasks.qa.windows import cls_positions, encode_windows, label_windows
-from fa_nlp.tokenization import CONFIG_FILE, QA_FILE, load_fast_tokenizer
+from fa_nlp.tokenization import CONFIG_FILE, QA_FILE
 
 SPLITS = ("train", "dev", "test")
 ROLE_OF = {"train": "train", "dev": "train", "test": "eval"}
+PREPARED_DIR = "prepared"  # inside a `fa-nlp build qa` output
+WRITTEN_BY = "fa-nlp build qa"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -84,8 +83,107 @@ def write_split(out_dir: str | Path, split: str, examples: list, arrays: dict[st
             "questions_without_window": len(examples) - len(np.unique(arrays["example_index"]))}
 
 
+def hold_out_contexts(examples: list, fraction: float, seed: int, max_questions: int = 0) -> set[str]:
+    """Contexts for dev: a seeded permutation of the distinct contexts (first-seen order), taken
+    until `fraction` of the questions (or `max_questions`) are covered. Whole contexts only."""
+    counts: dict[str, int] = {}
+    for e in examples:
+        counts[e.context] = counts.get(e.context, 0) + 1
+    ctxs = list(counts)
+    want = int(round(fraction * len(examples)))
+    if max_questions:
+        want = min(want, max_questions)
+    if want <= 0 or len(ctxs) < 2:
+        return set()
+    order = np.random.default_rng(seed).permutation(len(ctxs))
+    out, n = set(), 0
+    for i in order.tolist():
+        if n >= want or len(out) == len(ctxs) - 1:  # keep at least one context for training
+            break
+        out.add(ctxs[i])
+        n += counts[ctxs[i]]
+    return out
+
+
+def _select(arrays: dict[str, np.ndarray], examples: list, keep: list[int]) -> tuple[list, dict[str, np.ndarray]]:
+    """Examples `keep` (indices) and their windows, example_index renumbered."""
+    remap = np.full(len(examples), -1, dtype=np.int64)
+    remap[np.asarray(keep, dtype=np.int64)] = np.arange(len(keep))
+    rows = remap[arrays["example_index"]] >= 0
+    out = {k: v[rows] for k, v in arrays.items()}
+    out["example_index"] = remap[out["example_index"]]
+    return [examples[i] for i in keep], out
+
+
+def _write_train_and_dev(out: Path, examples: list, arrays: dict[str, np.ndarray], vocab_size: int,
+                         dev_fraction: float, seed: int, max_dev_questions: int) -> tuple[dict, dict]:
+    """The train role → `train` and the held-out `dev` split; (counts per split, dev description)."""
+    dev_ctx = hold_out_contexts(examples, dev_fraction, seed, max_dev_questions)
+    # dev: grouped by context (first-seen order), so the first N dev questions cover whole contexts
+    dev_keep = [i for i, e in enumerate(examples) if e.context in dev_ctx]
+    order = {c: k for k, c in enumerate(dict.fromkeys(examples[i].context for i in dev_keep))}
+    dev_keep.sort(key=lambda i: (order[examples[i].context], i))
+    train_keep = [i for i, e in enumerate(examples) if e.context not in dev_ctx]
+    counts = {}
+    for split, keep in (("train", train_keep), ("dev", dev_keep)):
+        if keep:
+            ex, arr = _select(arrays, examples, keep)
+            counts[split] = write_split(out, split, ex, arr, vocab_size)
+    dev = {"fraction": dev_fraction, "seed": seed, "max_questions": max_dev_questions,
+           "contexts": len(dev_ctx), "questions": len(dev_keep), "by": "context"}
+    return counts, dev
+
+
+def write_prepared(out: str | Path, roles: dict[str, tuple[list, dict[str, np.ndarray]]], tokenizer,
+                   tok_file: str | Path, *, max_length: int, overlap: int, dev_fraction: float = 0.1,
+                   seed: int = 1234, max_dev_questions: int = 0, build: dict | None = None,
+                   extra: dict | None = None, log=print) -> dict[str, Any]:
+    """Write the prepared folder `out` (created; the caller makes it atomic) from `roles`: role
+    ("train" / "eval") → (examples, their windows as `features.numpy_windows` arrays). Returns the manifest."""
+    out, tok_file = Path(out), Path(tok_file)
+    out.mkdir(parents=True, exist_ok=True)
+    vocab_size = tokenizer.get_vocab_size()
+    counts, dev_info = {}, {}
+    if "train" in roles:
+        counts, dev_info = _write_train_and_dev(out, *roles["train"], vocab_size, dev_fraction, seed,
+                                                max_dev_questions)
+    if "eval" in roles:
+        counts["test"] = write_split(out, "test", *roles["eval"], vocab_size)
+    tdir = out / "tokenizer"
+    tdir.mkdir()
+    shutil.copy2(tok_file, tdir / QA_FILE)
+    cfg_file = tok_file.parent / CONFIG_FILE
+    if cfg_file.is_file():
+        shutil.copy2(cfg_file, tdir / cfg_file.name)
+    ids = {name: tokenizer.token_to_id(t) for name, t in (("pad_id", "[PAD]"), ("unk_id", "[UNK]"),
+                                                          ("cls_id", "[CLS]"), ("sep_id", "[SEP]"),
+                                                          ("mask_id", "[MASK]"))}
+    meta = {"kind": "qa", "made_by": WRITTEN_BY, "vocab_size": vocab_size, **ids, "max_len": max_length,
+            "max_length": max_length, "overlap": overlap, "splits": [s for s in SPLITS if s in counts],
+            "counts": counts, "dev": dev_info, "build": build or {},
+            "tokenizer": {"path": portable_path(tok_file), "sha256": sha256_file(tok_file)}, **(extra or {})}
+    write_json(out / MANIFEST, meta)
+    for s, c in counts.items():
+        log(f"qa: {s}: {c['questions']} questions ({c['unanswerable']} unanswerable), {c['contexts']} contexts, "
+            f"{c['windows']} windows ({c['cls_windows']} labelled [CLS])")
+    return meta
+
+
 # ---------------------------------------------------------------------------------------------
 # loading
+
+
+def resolve_prepared(path: str | Path) -> Path:
+    """The prepared folder for `path`: itself, or BUILD/prepared when `path` is a `fa-nlp build qa`
+    output. A build made before the arrays were part of it is an error that says how to get them."""
+    path = Path(path)
+    if (path / PREPARED_DIR / MANIFEST).is_file():
+        return path / PREPARED_DIR
+    if (path / "hf").is_dir() and (path / "examples").is_dir():
+        raise FileNotFoundError(f"{path}: a `fa-nlp build qa` output without {PREPARED_DIR}/ (made by an older "
+                                "version): rebuild it with `fa-nlp build qa ... --force`, which now writes the "
+                                "arrays too (or, for one more release, `fa-nlp prepare qa --build DIR --out DIR2`)")
+    return path
 
 
 class OffsetRows:
@@ -122,8 +220,6 @@ class QASplit:
     def examples(self) -> list:
         """The split's `QAExample`s (rows of `{split}.examples.jsonl`), loaded once."""
         if self._examples is None:
-            from fa_nlp.tasks.qa.examples import QAExample
-
             ctxs = [row for _, row in iter_jsonl(self.path / f"{self.name}.contexts.jsonl")]
             out = []
             for _, r in iter_jsonl(self.path / f"{self.name}.examples.jsonl"):
@@ -160,197 +256,11 @@ class QAPrepared:
 
 
 def load_qa_prepared(path: str | Path) -> QAPrepared:
-    path, meta = open_prepared(path, "fa-nlp prepare qa", "qa")
+    """The prepared QA folder at `path` (or at `path`/prepared for a build folder), arrays memory-mapped."""
+    path, meta = open_prepared(resolve_prepared(path), WRITTEN_BY, "qa")
     splits = {}
     for s in meta["splits"]:
         arr = load_arrays(path, s, ("input_ids", "token_type_ids", "lengths", "start_positions", "end_positions",
                                     "example_index", "offsets"))
         splits[s] = QASplit(s, path=path, **arr)
     return QAPrepared(path, meta, splits)
-
-
-# ---------------------------------------------------------------------------------------------
-# prepare
-
-
-def hold_out_contexts(examples: list, fraction: float, seed: int, max_questions: int = 0) -> set[str]:
-    """Contexts for dev: a seeded permutation of the distinct contexts (first-seen order), taken
-    until `fraction` of the questions (or `max_questions`) are covered. Whole contexts only."""
-    counts: dict[str, int] = {}
-    for e in examples:
-        counts[e.context] = counts.get(e.context, 0) + 1
-    ctxs = list(counts)
-    want = int(round(fraction * len(examples)))
-    if max_questions:
-        want = min(want, max_questions)
-    if want <= 0 or len(ctxs) < 2:
-        return set()
-    order = np.random.default_rng(seed).permutation(len(ctxs))
-    out, n = set(), 0
-    for i in order.tolist():
-        if n >= want or len(out) == len(ctxs) - 1:  # keep at least one context for training
-            break
-        out.add(ctxs[i])
-        n += counts[ctxs[i]]
-    return out
-
-
-def encode_examples(examples: list, tokenizer, max_length: int, overlap: int, pad: bool,
-                    batch_size: int = 2000) -> dict[str, np.ndarray]:
-    """Windows + run_qa labels + offsets of `examples` (the code path of `build qa`), padded to max_length."""
-
-    parts: list[dict[str, np.ndarray]] = []
-    for lo in range(0, len(examples), batch_size):
-        batch = examples[lo : lo + batch_size]
-        win = encode_windows([e.question.lstrip() for e in batch], [e.context for e in batch], tokenizer,
-                             max_length, overlap, pad, skip_too_long=True)
-        sc = np.array([e.answer_starts[0] if e.answer_starts else -1 for e in batch], dtype=np.int64)
-        ec = np.array([s + len(e.answer_texts[0]) if e.answer_texts else -1 for e, s in zip(batch, sc)])
-        s_pos, e_pos = label_windows(win, sc[win.example_index], ec[win.example_index], cls_positions(win, tokenizer))
-        width = win.input_ids.shape[1]
-        pos = np.arange(width)[None, :]
-        ctx = (pos >= win.context_start[:, None]) & (pos <= win.context_end[:, None]) & (win.context_start[:, None] >= 0)
-        offs = np.where(ctx[..., None], win.offsets, -1)
-        pad_to = max_length - width
-        parts.append({
-            "input_ids": np.pad(win.input_ids, ((0, 0), (0, pad_to))),
-            "token_type_ids": np.pad(win.token_type_ids, ((0, 0), (0, pad_to))),
-            "lengths": win.attention_mask.sum(1),
-            "start_positions": s_pos, "end_positions": e_pos,
-            "example_index": win.example_index + lo,
-            "offsets": np.pad(offs, ((0, 0), (0, pad_to), (0, 0)), constant_values=-1),
-        })
-    if not parts:
-        return {"input_ids": np.zeros((0, max_length), np.int64), "token_type_ids": np.zeros((0, max_length), np.int64),
-                "lengths": np.zeros(0, np.int64), "start_positions": np.zeros(0, np.int64),
-                "end_positions": np.zeros(0, np.int64), "example_index": np.zeros(0, np.int64),
-                "offsets": np.zeros((0, max_length, 2), np.int64)}
-    return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
-
-
-def _check_against_build(arrays: dict[str, np.ndarray], build_dir: Path, role: str) -> None:
-    """The re-encoded windows must be the build's `hf/<role>` features, token for token."""
-    import pyarrow as pa
-    from datasets import load_from_disk
-
-    ds = load_from_disk(str(build_dir / "hf" / role))
-    if len(ds) != len(arrays["input_ids"]):
-        raise ValueError(f"{build_dir}: hf/{role} has {len(ds)} windows, re-encoding gave {len(arrays['input_ids'])}; "
-                         "was the build made with another tokenizer or code version? Rebuild it.")
-    col = ds.data.column("input_ids").combine_chunks()
-    flat = col.flatten().to_numpy(zero_copy_only=False)
-    offsets = col.offsets.to_numpy()
-    lens = np.diff(offsets)
-    mine = arrays["input_ids"]
-    ok = (lens == arrays["lengths"]) | (lens == mine.shape[1])
-    if ok.all():
-        width = int(lens.max(initial=0))
-        if (lens == width).all() and len(lens):
-            ok = (flat.reshape(len(lens), width) == mine[:, :width]).all(1)
-        else:
-            ok = np.array([(flat[offsets[i]:offsets[i + 1]] == mine[i, : lens[i]]).all() for i in range(len(lens))],
-                          dtype=bool)
-    if not np.all(ok):
-        bad = int(np.flatnonzero(~np.asarray(ok))[0])
-        raise ValueError(f"{build_dir}: window {bad} of hf/{role} differs from the re-encoded one; rebuild the features")
-    if role == "train":
-        for k in ("start_positions", "end_positions"):
-            ref = ds.data.column(k).combine_chunks()
-            if not np.array_equal(pa.array(ref).to_numpy(zero_copy_only=False), arrays[k]):
-                raise ValueError(f"{build_dir}: hf/train {k} differ from the re-encoded labels; rebuild the features")
-
-
-def _select(arrays: dict[str, np.ndarray], examples: list, keep: list[int]) -> tuple[list, dict[str, np.ndarray]]:
-    """Examples `keep` (indices) and their windows, example_index renumbered."""
-    remap = np.full(len(examples), -1, dtype=np.int64)
-    remap[np.asarray(keep, dtype=np.int64)] = np.arange(len(keep))
-    rows = remap[arrays["example_index"]] >= 0
-    out = {k: v[rows] for k, v in arrays.items()}
-    out["example_index"] = remap[out["example_index"]]
-    return [examples[i] for i in keep], out
-
-
-def _build_tokenizer_file(build_dir: Path, manifest: dict, tokenizer: str | Path | None) -> Path:
-    """The tokenizer.json to encode with: `tokenizer` if given, else the build's (same sha256 either way)."""
-    rec = next((r for r in manifest.get("inputs", []) if r.get("role") == "tokenizer"), None)
-    path = Path(tokenizer) if tokenizer else resolve_portable(rec["path"]) if rec else None
-    if path is None:
-        raise ValueError(f"{build_dir}: the manifest names no tokenizer; pass --tokenizer")
-    tok_file = path / QA_FILE if path.is_dir() else path
-    if rec and rec.get("sha256") and sha256_file(tok_file) != rec["sha256"]:
-        raise ValueError(f"{tok_file}: not the tokenizer the build used (sha256 differs)")
-    return tok_file
-
-
-def _examples(rows) -> list:
-    """`QAExample`s from the build's examples/ dataset (one role)."""
-    cols = rows.to_dict()
-    return [QAExample(id=cols["id"][i], doc_id=cols["doc_id"][i], title=cols["title"][i],
-                      question=cols["question"][i], context=cols["context"][i],
-                      answer_texts=tuple(cols["answers"][i]["text"]),
-                      answer_starts=tuple(cols["answers"][i]["answer_start"]),
-                      original_context=cols["original_context"][i],
-                      context_offsets=tuple(cols["context_offsets"][i]), context_ends=tuple(cols["context_ends"][i]))
-            for i in range(len(cols["id"]))]
-
-
-def prepare_qa(build_dir: str | Path, out_dir: str | Path, tokenizer: str | Path | None = None,
-               dev_fraction: float = 0.1, seed: int = 1234, max_dev_questions: int = 0,
-               check: bool = True, log=print) -> dict[str, Any]:
-    """Write the prepared QA dir (see module docstring); returns its manifest."""
-    from datasets import load_from_disk
-
-    started = time.time()
-    build_dir = Path(build_dir)
-    bm = read_manifest(build_dir)
-    if bm is None or bm.get("kind") != "qa":
-        raise FileNotFoundError(f"{build_dir}: not a `fa-nlp build qa` output (no QA manifest.json)")
-    bcfg = bm["config"]
-    tok_file = _build_tokenizer_file(build_dir, bm, tokenizer)
-    tok = load_fast_tokenizer(tok_file)
-    vocab_size = tok.get_vocab_size()
-    max_length, overlap, pad = int(bcfg["max_length"]), int(bcfg["overlap"]), bool(bcfg.get("pad_to_max_length", True))
-    ex_sets = load_from_disk(str(build_dir / "examples"))
-
-    counts, dev_info = {}, {}
-    with atomic_dir(out_dir) as tmp:
-        for role in ("train", "eval"):
-            if role not in ex_sets:
-                continue
-            examples = _examples(ex_sets[role])
-            arrays = encode_examples(examples, tok, max_length, overlap, pad)
-            if check:
-                _check_against_build(arrays, build_dir, role)
-            if role == "eval":
-                counts["test"] = write_split(tmp, "test", examples, arrays, vocab_size)
-                continue
-            dev_ctx = hold_out_contexts(examples, dev_fraction, seed, max_dev_questions)
-            # dev: grouped by context (first-seen order), so the first N dev questions cover whole contexts
-            dev_keep = [i for i, e in enumerate(examples) if e.context in dev_ctx]
-            order = {c: k for k, c in enumerate(dict.fromkeys(examples[i].context for i in dev_keep))}
-            dev_keep.sort(key=lambda i: (order[examples[i].context], i))
-            train_keep = [i for i, e in enumerate(examples) if e.context not in dev_ctx]
-            for split, keep in (("train", train_keep), ("dev", dev_keep)):
-                if keep:
-                    ex, arr = _select(arrays, examples, keep)
-                    counts[split] = write_split(tmp, split, ex, arr, vocab_size)
-            dev_info = {"fraction": dev_fraction, "seed": seed, "max_questions": max_dev_questions,
-                        "contexts": len(dev_ctx), "questions": len(dev_keep), "by": "context"}
-        tdir = tmp / "tokenizer"
-        tdir.mkdir()
-        shutil.copy2(tok_file, tdir / QA_FILE)
-        cfg_file = tok_file.parent / CONFIG_FILE
-        if cfg_file.is_file():
-            shutil.copy2(cfg_file, tdir / cfg_file.name)
-        ids = {name: tok.token_to_id(t) for name, t in (("pad_id", "[PAD]"), ("unk_id", "[UNK]"), ("cls_id", "[CLS]"),
-                                                        ("sep_id", "[SEP]"), ("mask_id", "[MASK]"))}
-        meta = {"kind": "qa", "vocab_size": vocab_size, **ids, "max_len": max_length, "max_length": max_length,
-                "overlap": overlap, "splits": [s for s in SPLITS if s in counts], "counts": counts, "dev": dev_info,
-                "build": {"dir": portable_path(build_dir), "key": bm.get("key"), "config": bcfg},
-                "tokenizer": {"path": portable_path(tok_file), "sha256": sha256_file(tok_file)},
-                "checked_against_build": check, "seconds": round(time.time() - started, 2)}
-        write_json(tmp / MANIFEST, meta)
-    for s, c in counts.items():
-        log(f"prepare qa: {s}: {c['questions']} questions ({c['unanswerable']} unanswerable), {c['contexts']} contexts, "
-            f"{c['windows']} windows ({c['cls_windows']} labelled [CLS])")
-    return meta

@@ -1,4 +1,4 @@
-"""The extractive QA task for the training loop: windows of `fa-nlp prepare qa` → start/end logits.
+"""The extractive QA task for the training loop: windows of `fa-nlp build qa` (BUILD/prepared) → start/end logits.
 
 Model kind `span` (`fa_nlp.models.span.SpanModel`: the BERT-style encoder + a start/end head).
 Loss per window = cross-entropy of the start position + cross-entropy of the end position
@@ -10,7 +10,7 @@ the real post-processing (`postprocess_predictions`, null threshold 0) and Persi
 `f1_best_thresh` is the F1 the best null threshold on those questions would give.
 
     [data]
-    prepared = "build/qa/prepared"   # fa-nlp prepare qa
+    prepared = "build/qa/pquad/prepared"   # written by fa-nlp build qa
     dev_split = "dev"
 """
 
@@ -30,6 +30,7 @@ from fa_nlp.tasks.qa.batches import window_batch
 from fa_nlp.tasks.qa.build import QABuildConfig
 from fa_nlp.tasks.qa.inference import best_null_threshold, predict_split, references
 from fa_nlp.tasks.qa.prepare import load_qa_prepared
+from fa_nlp.training.config import resolve_model_config
 
 
 class QATask(Task):
@@ -45,7 +46,7 @@ class QATask(Task):
 
     def load(self, cfg) -> None:
         if not cfg.data.prepared:
-            raise ValueError("data.prepared is empty: point it at a directory written by `fa-nlp prepare qa`")
+            raise ValueError("data.prepared is empty: point it at the prepared/ folder of a `fa-nlp build qa` output")
         self.cfg = cfg
         self.data = load_qa_prepared(cfg.data.prepared)
         if cfg.data.train_split not in self.data.splits:
@@ -54,8 +55,6 @@ class QATask(Task):
             raise ValueError(f"task qa trains model kind 'span', not {cfg.model.kind!r}")
 
     def model_config(self, cfg):
-        from fa_nlp.training.config import resolve_model_config
-
         fixed = {"kind": self.kind}
         if cfg.model.n_segments is None:
             fixed["n_segments"] = 2  # question / context

@@ -1,11 +1,14 @@
-"""The QA task's command-line verbs: `fa-nlp build qa`, `prepare qa` (arrays, or cloze questions), `evaluate RUN`.
+"""The QA task's command-line verbs: `fa-nlp build qa` (features + training arrays), `prepare qa --cloze`, `evaluate RUN`.
 
-    fa-nlp build qa --dataset pquad --tokenizer build/tok/qa/tokenizer.json --out build/qa/pquad
+    fa-nlp build qa --dataset pquad --tokenizer build/tok/qa/tokenizer.json --out build/qa/pquad --dev-fraction 0.1
     fa-nlp build qa --train pquad:validation --eval pquad:test --tokenizer tok.json --max-length 128 --overlap 32 \\
         --no-normalize --out build/qa/pquad-128
-    fa-nlp prepare qa --build build/qa/pquad --out build/qa/prepared --dev-fraction 0.1
-    fa-nlp prepare qa --cloze --text fa_text:A+B --qa-prepared build/qa/prepared --out build/qa/cloze.json
+    fa-nlp prepare qa --cloze --text fa_text:A+B --qa-prepared build/qa/pquad/prepared --out build/qa/cloze.json
     fa-nlp evaluate runs/qa-pquad-cpu --split test
+
+`fa-nlp build qa` writes the arrays `fa-nlp train` reads (OUT/prepared/: data.prepared). The old second
+step, `prepare qa --build B --out P`, is a deprecated alias for one release (`prepare_legacy`): it
+still turns an older build folder into arrays, and says what replaces it.
 
 Why here: the CLI is generated from the task registry (`QATask.add_*_arguments` call these), so the
 QA flags live with the QA task and `fa-nlp evaluate` of a QA run accepts exactly these.
@@ -15,22 +18,27 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
+from pathlib import Path
 
 from fa_nlp.config import add_config_arguments, config_from_args
 from fa_nlp.data.decontaminate import DEFAULT_HELD_OUT
 from fa_nlp.tasks.qa.build import QABuildConfig, build
 from fa_nlp.tasks.qa.cloze import ClozeConfig, prepare_cloze
 from fa_nlp.tasks.qa.evaluate import QAEvalConfig, evaluate_qa_run
-from fa_nlp.tasks.qa.prepare import prepare_qa
+from fa_nlp.tasks.qa.prepare import MANIFEST, PREPARED_DIR, resolve_prepared
+from fa_nlp.tasks.qa.prepare_legacy import REPLACED_BY, prepare_qa
 
 # flag → config key (or fixed key=value for a switch); every other QABuildConfig field: --KEY=VALUE
 BUILD_ALIASES = {
     "dataset": "dataset", "train": "train", "eval": "eval", "tokenizer": "tokenizer", "max_length": "max_length",
     "overlap": "overlap", "batch_size": "batch_size", "no_pad": "pad_to_max_length=false",
-    "no_normalize": "normalize=false", "lenient": "lenient=true",
+    "no_normalize": "normalize=false", "lenient": "lenient=true", "dev_fraction": "dev_fraction", "seed": "seed",
+    "max_dev_questions": "max_dev_questions",
 }
 BUILD_DESCRIPTION = (
-    "Writes hf/ (DatasetDict train/eval features), examples/, report.json, manifest.json and README.md. "
+    "Writes hf/ (DatasetDict train/eval features), examples/, prepared/ (the numpy train/dev/test arrays "
+    "`fa-nlp train` reads: data.prepared = OUT/prepared), report.json, manifest.json and README.md. "
     "--overlap is the number of tokens consecutive windows share (HF stride; run_qa.py's --doc_stride), not "
     "the step between windows. Every field of QABuildConfig can be set with --KEY=VALUE; defaults are the "
     "config's (max_length 384, overlap 128).")
@@ -49,6 +57,10 @@ def add_build_arguments(b: argparse.ArgumentParser) -> None:
     b.add_argument("--no-normalize", action="store_true", help="keep raw text (what run_qa.py sees; parity)")
     b.add_argument("--lenient", action="store_true", help="skip and count malformed records instead of stopping")
     b.add_argument("--batch-size", help="examples per feature batch")
+    b.add_argument("--dev-fraction", help="share of the train questions held out as the dev split, whole contexts "
+                                          "only (default 0.1)")
+    b.add_argument("--seed", help="seed of the dev hold-out (default 1234)")
+    b.add_argument("--max-dev-questions", help="cap on dev questions (default 0 = none)")
     b.add_argument("--force", action="store_true", help="rebuild even when up to date")
     b.add_argument("--no-progress", action="store_true", help="no progress bars (logs and CI)")
     b.add_argument("--out", required=True, metavar="DIR")
@@ -67,21 +79,24 @@ def build_main(args: argparse.Namespace) -> int:
 
 def add_prepare_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", required=True, help="arrays: a directory; --cloze: the JSON file to write")
-    p.add_argument("--build", default=None, help="directory written by `fa-nlp build qa` (arrays)")
-    p.add_argument("--tokenizer", default=None, help="default: the one named in the build's manifest")
-    p.add_argument("--dev-fraction", type=float, default=0.1, help="share of the training questions held out as "
+    d = p.add_argument_group("deprecated (--build): arrays from an older `fa-nlp build qa` folder; new builds "
+                             "write them to BUILD/prepared, with --dev-fraction/--seed/--max-dev-questions")
+    d.add_argument("--build", default=None, help="DEPRECATED: directory written by an older `fa-nlp build qa`")
+    d.add_argument("--tokenizer", default=None, help="default: the one named in the build's manifest")
+    d.add_argument("--dev-fraction", type=float, default=0.1, help="share of the training questions held out as "
                                                                   "dev, whole contexts only")
-    p.add_argument("--max-dev-questions", type=int, default=0, help="cap on dev questions (0 = none)")
-    p.add_argument("--seed", type=int, default=None, help="dev hold-out seed (default 1234); with --cloze: "
-                                                         "ClozeConfig.seed")
-    p.add_argument("--no-check", action="store_true", help="skip the token-for-token check against hf/")
+    d.add_argument("--max-dev-questions", type=int, default=0, help="cap on dev questions (0 = none)")
+    d.add_argument("--no-check", action="store_true", help="skip the token-for-token check against hf/")
+    p.add_argument("--seed", type=int, default=None, help="with --cloze: ClozeConfig.seed; with --build: the dev "
+                                                         "hold-out seed (default 1234)")
     p.add_argument("--json", action="store_true", help="print the manifest (or the cloze counts) as JSON")
     c = p.add_argument_group("cloze questions (--cloze): plain text (+ QA training contexts) → SQuAD-v2 JSON "
                              "for self-supervised QA pretraining; then `fa-nlp build qa --train FILE`")
     c.add_argument("--cloze", action="store_true", help="write cloze questions instead of arrays")
     c.add_argument("--text", default="fa_text:A+B", help="corpus name / selection / path (read_documents)")
-    c.add_argument("--qa-prepared", default=None, help="prepared QA dir: its TRAIN contexts (added), its dev/test "
-                                                       "contexts (kept out), its normalization")
+    c.add_argument("--qa-prepared", default=None, help="prepared QA dir (BUILD/prepared, or the QA build dir): its "
+                                                       "TRAIN contexts (added), its dev/test contexts (kept out), "
+                                                       "its normalization")
     c.add_argument("--max-questions", type=int, default=0, help="stop after N questions (0 = all)")
     c.add_argument("--max-docs", type=int, default=0, help="first N text documents only (0 = all)")
     c.add_argument("--lenient", action="store_true", help="skip and count unreadable lines")
@@ -95,9 +110,15 @@ def prepare_main(args: argparse.Namespace) -> int:
     if args.cloze:
         return _prepare_cloze(args)
     if not args.build:
-        raise ValueError("prepare qa: give --build DIR (a `fa-nlp build qa` output), or --cloze for cloze questions")
+        raise ValueError("prepare qa: `fa-nlp build qa` now writes the training arrays (OUT/prepared); "
+                         "`prepare qa` makes cloze questions (--cloze), or, deprecated, arrays from an older build "
+                         "(--build DIR)")
     if args.config or args.config_overrides:
         raise ValueError("prepare qa: --config and --KEY=VALUE settings are ClozeConfig's: they need --cloze")
+    print(f"warning: `fa-nlp prepare qa --build` is deprecated: {REPLACED_BY}", file=sys.stderr)
+    own = Path(args.build) / PREPARED_DIR
+    if (own / MANIFEST).is_file():  # a current build: its arrays are already there
+        print(f"note: {own} already holds these arrays (for the build's own dev settings)", file=sys.stderr)
     meta = prepare_qa(args.build, args.out, tokenizer=args.tokenizer, dev_fraction=args.dev_fraction,
                       seed=1234 if args.seed is None else args.seed, max_dev_questions=args.max_dev_questions,
                       check=not args.no_check)
@@ -111,8 +132,9 @@ def _prepare_cloze(args: argparse.Namespace) -> int:
     if not args.qa_prepared:
         raise ValueError("prepare qa --cloze: give --qa-prepared DIR (its dev/test contexts are kept out)")
     cfg = config_from_args(ClozeConfig, args, aliases={"seed": "seed"})
-    counts = prepare_cloze(args.text, args.qa_prepared, args.out, cfg, max_questions=args.max_questions,
-                           max_docs=args.max_docs, lenient=args.lenient, held_out=args.held_out)
+    counts = prepare_cloze(args.text, resolve_prepared(args.qa_prepared), args.out, cfg,
+                           max_questions=args.max_questions, max_docs=args.max_docs, lenient=args.lenient,
+                           held_out=args.held_out)
     if args.json:
         print(json.dumps(counts, ensure_ascii=False, indent=2))
     return 0

@@ -12,9 +12,9 @@ Pipeline: documents → normalize → sentence spans → words → filter → sp
 Modules: `build_config` (what to build), `filters` and `seeded` (pure per-document steps), `parallel`,
 `storage` (spill files, Parquet/Arrow writers), `dataset_card`; this module wires them into two passes.
 Documents stream in shards through `num_proc` workers of an engine (`fa_nlp.data.engine`: in process,
-local processes, or a Dask cluster: `engine`, `address`); candidates come back in shard order as Arrow
-batches and are spilled to disk per split, then deduplicated, shuffled and written in one ordered pass
-in this process (memory flat in corpus size; the dedup keeps one digest per unique sentence).
+local processes, or a Dask cluster: `engine`, `address`); the workers also shuffle, so finished rows come
+back in shard order as Arrow batches and are spilled to disk per split, then deduplicated and written in
+one ordered pass in this process (memory flat in corpus size; the dedup keeps one digest per unique sentence).
 
 Filters (each counted by reason in manifest.json and the card, `read = kept + skipped`): `no_letters`,
 `non_persian` (Persian share of letters < `min_persian_ratio`), `url_or_email`, `one_distinct_token`
@@ -49,7 +49,6 @@ died gives the same result, taken once).
 
 from __future__ import annotations
 
-import hashlib
 import heapq
 import shutil
 import sys
@@ -62,7 +61,10 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from fa_nlp.data import builds
 from fa_nlp.data.engine import check_engine
+from fa_nlp.data.readers import read_source
+from fa_nlp.data.sources import resolve
 from fa_nlp.report import SkipReport
 from fa_nlp.tasks.wordorder.build_config import (
     DEDUP_ORDER,
@@ -99,8 +101,6 @@ CODE_MODULES = (
 
 def input_files(spec: str) -> list[Path]:
     """Files a corpus spec reads, for the manifest and the build key (hashes, not paths, enter the key)."""
-    from fa_nlp.data.sources import resolve
-
     # files flagged `documents = false` in the catalog (e.g. the sample's qa.json) are not read as documents
     return [f.path for f in resolve(spec).files(documents_only=True)]
 
@@ -112,9 +112,6 @@ def iter_documents(cfg: WordOrderConfig, report: SkipReport) -> Iterator[tuple[s
     document lands in the same split whichever selection (`fa_text:A` or `fa_text:A+B`) it came from;
     `source` is the catalog name, or the file or directory name (the pattern for a glob) for a local input.
     """
-    from fa_nlp.data.readers import read_source
-    from fa_nlp.data.sources import resolve
-
     resolved = [resolve(spec) for spec in cfg.corpora]
     _check_local_names(resolved)
     for src in resolved:
@@ -137,8 +134,6 @@ def _check_local_names(resolved: list[Any]) -> None:
 
 def build_info(cfg: WordOrderConfig) -> tuple[str, list[dict[str, Any]], dict[str, str]]:
     """(build key, input records, code version): what decides whether a rebuild is needed."""
-    from fa_nlp.data import builds
-
     inputs = [dict(builds.input_record(p), corpus=spec) for spec in cfg.corpora for p in input_files(spec)]
     code = builds.code_version(CODE_MODULES)  # packages count with all their modules
     return builds.build_key(inputs, cfg.key_dict(), code), inputs, code
@@ -157,8 +152,6 @@ def build(cfg: WordOrderConfig, out_dir: str | Path | None = None, *, force: boo
     check_engine(cfg.engine, cfg.num_proc, cfg.address)  # a missing extra fails before any work
     key, inputs, code = build_info(cfg)
     if out_dir is not None:
-        from fa_nlp.data import builds
-
         out_dir = Path(out_dir)
         if not force and builds.is_up_to_date(out_dir, key):
             log(f"wordorder: {out_dir} is up to date (build key {key[:12]}); nothing to do")
@@ -195,8 +188,6 @@ class _Pass2:
 
 def _build_into(tmp: Path, cfg: WordOrderConfig, key: str, inputs: list[dict[str, Any]], code: dict[str, str],
                 progress: bool, log: Callable[[str], None]) -> dict[str, Any]:
-    from fa_nlp.data import builds
-
     started = time.time()
     work = tmp / ".work"
     work.mkdir()
@@ -239,7 +230,7 @@ def _collect_candidates(cfg: WordOrderConfig, work: Path, progress: bool) -> _Pa
             for s in SPLITS:
                 p1.spills[s].add(res["candidates"][s])
                 p1.sent_reports[s].merge(res["reports"][s])
-                p1.n_candidates += res["candidates"][s].num_rows
+                p1.n_candidates += res["candidates"][s].num_rows  # rows (K per sentence)
             p1.stats.update(res["stats"])
             p1.docs_per_split.update(res["docs"])
             bar.update(sum(res["docs"].values()))
@@ -252,47 +243,79 @@ def _collect_candidates(cfg: WordOrderConfig, work: Path, progress: bool) -> _Pa
 
 
 def _dedup_shuffle_write(cfg: WordOrderConfig, p1: _Pass1, tmp: Path, arrow_dir: Path, progress: bool) -> _Pass2:
-    """Pass 2 (sequential, deterministic order): dedup across ALL splits, shuffle, write."""
+    """Pass 2 (sequential, deterministic order): dedup across ALL splits, write the workers' finished rows.
+
+    Per sentence only a set lookup runs here (the workers already shuffled and keyed every row, in
+    parallel); rows move as Arrow columns filtered by a mask, never as Python row objects, so this pass
+    costs a few µs per row, most of it Parquet encoding (it used to cost ~20: shuffling here, row by row).
+    """
+    import pyarrow as pa
     from tqdm.auto import tqdm
 
     p2 = _Pass2()
     seen: set[bytes] = set()
-    bar = tqdm(total=p1.n_candidates, desc="wordorder: dedup+shuffle", unit="sent", disable=not progress)
+    bar = tqdm(total=p1.n_candidates, desc="wordorder: dedup+shuffle", unit="row", disable=not progress)
     for split in DEDUP_ORDER:
         writer = SplitWriter(tmp / "parquet" / f"{split}.parquet", arrow_dir / f"{split}.arrow")
-        rep = p1.sent_reports[split]
-        for c in p1.spills[split]:
-            bar.update()
-            if cfg.dedup:
-                d = _digest(c.ordered)
-                if d in seen:
-                    rep.skip("duplicate", c.ordered_text)
-                    continue
-                seen.add(d)
-            rep.keep()
-            p2.hist[split][c.n_words] += 1
-            _write_shuffles(cfg, split, c, writer, p2)
+        for batch in p1.spills[split]:
+            bar.update(batch.num_rows)
+            mask = _dedup_mask(batch, p1.sent_reports[split], seen if cfg.dedup else None, p2, split)
+            kept = batch.filter(pa.array(mask, pa.bool_()))
+            writer.add_batch(kept)
+            p2.examples[split] += kept.num_rows
         writer.close()
     bar.close()
     return p2
 
 
-def _write_shuffles(cfg: WordOrderConfig, split: str, c: Any, writer: SplitWriter, p2: _Pass2) -> None:
-    """The K shuffled rows of one kept sentence; the first of them may become a readable sample."""
-    tokens = c.ordered.split(" ")
-    for k in range(cfg.shuffles(split)):
-        row_id = f"{c.doc_id}#{c.sent_index}#{k}"
-        shuffled = " ".join(shuffle_tokens(tokens, cfg.seed, c.doc_id, c.sent_index, k))
-        writer.append((row_id, c.doc_id, c.source, c.sent_index, k, shuffled, c.ordered, c.ordered_text,
-                       c.n_words, c.n_tokens))  # storage.COLUMNS order
-        p2.examples[split] += 1
-        if k == 0:  # readable samples, chosen by hash so they are stable and spread out
-            heap = p2.sample_heaps[split]
-            key = -int.from_bytes(hashlib.sha256(row_id.encode()).digest(), "big")  # max-heap on the digest
-            if len(heap) < SAMPLES_PER_SPLIT[split]:
-                heapq.heappush(heap, (key, split, row_id, shuffled, c.ordered_text))
-            elif key > heap[0][0]:  # a smaller digest than the largest kept one (tuples built only then)
-                heapq.heapreplace(heap, (key, split, row_id, shuffled, c.ordered_text))
+def _dedup_mask(batch: Any, rep: SkipReport, seen: set[bytes] | None, p2: _Pass2, split: str) -> list[bool]:
+    """Which rows of a spilled batch stay: the K rows of a sentence go together, duplicates (its digest
+    already `seen`, test → validation → train) are counted with the first few as examples; the kept
+    sentences feed the length histogram and the card's readable samples (the smallest sample keys)."""
+    digests = batch.column("digest").to_pylist()
+    ks = batch.column("k").to_pylist()
+    n_words = batch.column("n_words").to_pylist()
+    sample_keys = batch.column("sample_key").to_pylist()
+    hist, heap, n_samples = p2.hist[split], p2.sample_heaps[split], SAMPLES_PER_SPLIT[split]
+    worst = _worst_sample(heap, n_samples)
+    mask: list[bool] = []
+    keep = True
+    for i, k in enumerate(ks):
+        if k == 0:
+            d = digests[i]
+            keep = seen is None or d not in seen
+            if not keep:
+                examples = rep.examples.get("duplicate", ())
+                rep.skip("duplicate", batch.column("ordered_text")[i].as_py()
+                         if len(examples) < rep.max_examples else None)
+            else:
+                if seen is not None:
+                    seen.add(d)
+                rep.keep()
+                hist[n_words[i]] += 1
+                if sample_keys[i] < worst:  # readable samples, chosen by hash so they are stable and spread out
+                    _push_sample(heap, n_samples, sample_keys[i], split, batch, i)
+                    worst = _worst_sample(heap, n_samples)
+        mask.append(keep)
+    return mask
+
+
+_NO_LIMIT = b"\xff" * 33  # above every 32-byte key: the heap is not full yet
+
+
+def _worst_sample(heap: list[tuple], n: int) -> bytes:
+    """The largest sample key kept so far (as bytes: big-endian, so bytes order = number order), or no
+    limit while fewer than `n` samples are held."""
+    return _NO_LIMIT if len(heap) < n else (-heap[0][0]).to_bytes(32, "big")
+
+
+def _push_sample(heap: list[tuple], n: int, key: bytes, split: str, batch: Any, i: int) -> None:
+    item = (-int.from_bytes(key, "big"), split, batch.column("id")[i].as_py(), batch.column("shuffled")[i].as_py(),
+            batch.column("ordered_text")[i].as_py())  # max-heap on the digest (heapq is a min-heap)
+    if len(heap) < n:
+        heapq.heappush(heap, item)
+    else:
+        heapq.heapreplace(heap, item)
 
 
 def _save_hf(tmp: Path, arrow_dir: Path) -> None:
@@ -325,10 +348,6 @@ def _counts(p1: _Pass1, p2: _Pass2) -> dict[str, Any]:
         "examples": {s: p2.examples[s] for s in SPLITS},
         "punctuation_dropped": p1.stats["punctuation_dropped"],
     }
-
-
-def _digest(text: str) -> bytes:
-    return hashlib.blake2b(text.encode(), digest_size=8).digest()
 
 
 def _neg(item: tuple) -> tuple:

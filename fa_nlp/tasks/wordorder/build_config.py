@@ -10,13 +10,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from fa_nlp.config import to_dict
 from fa_nlp.data.engine import ENGINES
+from fa_nlp.data.sources import Source, resolve
 from fa_nlp.text.words import PUNCTUATION_MODES
-
-if TYPE_CHECKING:
-    from fa_nlp.data.sources import Source
 
 SPLITS = ("train", "validation", "test")
 DEDUP_ORDER = ("test", "validation", "train")  # held-out sets win duplicates against train
@@ -48,7 +47,7 @@ class WordOrderConfig:
     dedup: bool = True  # exact duplicates of `ordered` across all splits
     lenient: bool = False  # malformed input lines: skip and count (True) or stop with file:line (False)
     num_proc: int = 1  # workers: local processes, or the local Dask cluster's worker processes (runtime only)
-    shard_size: int = 256  # documents per work unit (runtime only)
+    shard_size: int = 1024  # documents per work unit (runtime only; fewer shards, less per-shard overhead)
     engine: str = "local"  # local (this machine, no extra dependency) | dask (fa-nlp[dask]) (runtime only)
     address: str = ""  # Dask scheduler (tcp://HOST:8786) of a running cluster; "" = start a local one (runtime only)
 
@@ -80,8 +79,6 @@ class WordOrderConfig:
 
     def sources(self) -> list[str]:
         """Source labels of the inputs (the `source` column): catalog entry names, or file names for paths."""
-        from fa_nlp.data.sources import resolve
-
         return [label for spec in self.corpora for label in resolve(spec).labels]
 
     def bounds(self, split: str) -> tuple[int, int]:
@@ -94,8 +91,6 @@ class WordOrderConfig:
 
     def key_dict(self) -> dict[str, Any]:
         """The resolved config as it enters the build key (runtime fields removed, split_seed filled)."""
-        from fa_nlp.config import to_dict
-
         d = {k: v for k, v in to_dict(self).items() if k not in RUNTIME_FIELDS}
         d["split_seed"] = self.seed if self.split_seed is None else self.split_seed
         return d
@@ -103,8 +98,6 @@ class WordOrderConfig:
 
 def rebuild_command(cfg: WordOrderConfig, out: str = "DIR") -> str:
     """The CLI line that rebuilds this config (fields that differ from the defaults, as --KEY=VALUE)."""
-    from fa_nlp.config import to_dict
-
     default = to_dict(WordOrderConfig(corpora=cfg.corpora))
     parts = ["fa-nlp build wordorder", *(f"--corpus {c}" for c in cfg.corpora), f"--out {out}"]
     for k, v in to_dict(cfg).items():
@@ -116,8 +109,6 @@ def rebuild_command(cfg: WordOrderConfig, out: str = "DIR") -> str:
 
 def default_out_dir(cfg: WordOrderConfig) -> Path:
     """build/wordorder/<corpora> under the current directory (`fa_text_A+B`, `mini.txt`)."""
-    from fa_nlp.data.sources import resolve
-
     label = "-".join(_label(c, resolve(c)) for c in cfg.corpora)
     return Path("build") / "wordorder" / re.sub(r"[^\w.+-]+", "_", label)[:80]
 

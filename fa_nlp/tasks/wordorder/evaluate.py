@@ -35,6 +35,7 @@ from fa_nlp.settings import resolve_portable
 from fa_nlp.tasks.wordorder.arpa import store_lm, stored_lm
 from fa_nlp.tasks.wordorder.baselines import NgramLM, ngram_baseline, shuffled_baseline
 from fa_nlp.tasks.wordorder.lm_text import train_fusion_lm
+from fa_nlp.tasks.wordorder.predict import DecodeStats, decode_texts, is_permutation
 from fa_nlp.tasks.wordorder.prepare import EVAL_SUFFIX, MANIFEST, load_prepared, read_pairs, split_file
 from fa_nlp.tasks.wordorder.report import plot_by_length, render_report
 from fa_nlp.text.words import is_punctuation
@@ -159,8 +160,6 @@ def system_names(cfg: EvalConfig, kind: str = "seq2seq", fusion: bool = False) -
 def choose_lm_weight(model, tokenizer, lm, rows: Sequence[dict], cfg: EvalConfig) -> dict[str, Any]:
     """Fusion weight with the best BLEU on validation sentences (beam search as evaluated); the
     scores of every candidate are kept, so the choice can be checked."""
-    from fa_nlp.tasks.wordorder.predict import decode_texts
-
     srcs, refs = [r["src"] for r in rows], [r["tgt"] for r in rows]
     tried = {}
     for w in cfg.fusion_weights:
@@ -181,8 +180,6 @@ def _sync(device: str) -> None:
 
 
 def _permutation_rate(preds: Sequence[str], sources: Sequence[str]) -> float:
-    from fa_nlp.tasks.wordorder.predict import is_permutation
-
     return round(100.0 * sum(map(is_permutation, preds, sources)) / max(len(preds), 1), 4)
 
 
@@ -190,8 +187,6 @@ def quick_dev_metrics(model, tokenizer, dev_pairs: Sequence[tuple[str, str]], ma
                       batch_size: int = 64) -> dict[str, float]:
     """Greedy, unconstrained EM and BLEU on the first `max_sentences` (source, target) pairs: the
     training loop's periodic dev metric (cheap, comparable across steps)."""
-    from fa_nlp.tasks.wordorder.predict import decode_texts
-
     pairs = list(dev_pairs)[:max_sentences]
     if not pairs:
         return {}
@@ -251,8 +246,6 @@ def evaluate_run(run_dir: str | Path, cfg: EvalConfig | None = None) -> dict[str
 def decode_systems(model, tokenizer, srcs: list[str], cfg: EvalConfig, device: str, score, preds: dict,
                    lm=None, fusion: dict | None = None) -> dict[str, Any]:
     """Every decoding mode of `system_names`, timed; fills `preds` and returns the scores per system."""
-    from fa_nlp.tasks.wordorder.predict import DecodeStats, decode_texts
-
     results: dict[str, Any] = {}
     for name, beam, constrained, fused in system_names(cfg, model.cfg.kind, fusion is not None):
         stats = DecodeStats()

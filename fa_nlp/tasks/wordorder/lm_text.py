@@ -28,12 +28,17 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from fa_nlp.config import load_config
 from fa_nlp.data.decontaminate import HeldOut, catalog_evaluation_sets
 from fa_nlp.report import SkipReport
+from fa_nlp.settings import resolve_portable
+from fa_nlp.tasks.wordorder.arpa import store_lm, stored_lm
+from fa_nlp.tasks.wordorder.baselines import NgramLM
 from fa_nlp.tasks.wordorder.build import iter_documents
 from fa_nlp.tasks.wordorder.build_config import SPLITS, WordOrderConfig
 from fa_nlp.tasks.wordorder.filters import filter_params, process_document
 from fa_nlp.tasks.wordorder.parallel import ordered_map, shards
+from fa_nlp.tasks.wordorder.prepare import read_pairs, split_file
 from fa_nlp.tasks.wordorder.seeded import split_of
 
 HELD_OUT_SPLITS = ("validation", "test")
@@ -53,9 +58,6 @@ def build_config(dataset: str | Path) -> WordOrderConfig:
 def held_out_documents_of(path: str | Path) -> Iterator[tuple[str, list[str]]]:
     """`held_out_documents` of a word-order build directory or a build config TOML (the build need not
     exist: the split rule needs only the config). What `--held-out wordorder:PATH` reads."""
-    from fa_nlp.config import load_config
-    from fa_nlp.settings import resolve_portable
-
     path = resolve_portable(path)  # a shipped config is found from any working directory
     cfg = build_config(path) if path.is_dir() else load_config(WordOrderConfig, path)
     yield from held_out_documents(cfg)
@@ -95,8 +97,6 @@ def lm_sentences(dataset: str | Path, num_proc: int = 1, catalog: bool = True,
                  held_out: HeldOut | None = None) -> tuple[list[str], dict[str, Any]]:
     """(sentences, counts) of the module docstring. `catalog=False` skips the catalog's evaluation
     sets (for builds of local files, e.g. tests); `held_out` adds sets of your own."""
-    from fa_nlp.tasks.wordorder.prepare import read_pairs, split_file
-
     cfg = build_config(dataset)
     held = held_out if held_out is not None else HeldOut()
     for name, texts in held_out_documents(cfg):
@@ -141,8 +141,6 @@ def lm_sentences(dataset: str | Path, num_proc: int = 1, catalog: bool = True,
 def dataset_dir_of(data_file: str | Path) -> Path:
     """The word-order build a split file comes from: the file's own dataset dir, or (a prepared dir's
     `<split>.eval.jsonl`) the dataset its manifest lists as input."""
-    from fa_nlp.settings import resolve_portable
-
     data_file = Path(data_file)
     for cand in (data_file.parent, data_file.parent.parent):
         if (cand / "manifest.json").is_file() and "corpora" in json.loads(
@@ -163,9 +161,6 @@ def train_fusion_lm(data_file: str | Path, order: int, smoothing: str, text: str
     on the same data with the same settings, else trained here (`text`: "documents" = `lm_sentences`
     of the build; "split" = `train_split_sentences()`, the train split's targets) and stored there."""
     import time
-
-    from fa_nlp.tasks.wordorder.arpa import store_lm, stored_lm
-    from fa_nlp.tasks.wordorder.baselines import NgramLM
 
     if text not in ("documents", "split"):
         raise ValueError(f"fusion_lm_text must be documents or split, not {text!r}")

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from fa_nlp.data.engine import ordered_map as engine_map
+from fa_nlp.text import normalize
 
 
 def shards(docs: Iterator[tuple[str, str, str]], size: int) -> Iterator[list[tuple[str, str, str]]]:
@@ -21,8 +22,6 @@ def shards(docs: Iterator[tuple[str, str, str]], size: int) -> Iterator[list[tup
 
 def _warm_up() -> None:
     """Load hazm's normalizer (word lists) before the first document, in whichever process runs this."""
-    from fa_nlp.text import normalize
-
     normalize("گرم کردن")
 
 

@@ -10,10 +10,12 @@ task. Slot 0 is BOS/EOS; word slots are 1..W. `slot_word` gives each slot a cano
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
-from torch import Tensor
+
+if TYPE_CHECKING:  # annotations only; torch itself loads inside the functions that run it
+    from torch import Tensor
 
 # ---------------------------------------------------------------------------------------------
 # words and slots (numpy)
@@ -44,6 +46,8 @@ def _slot_rows(words: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray, lis
 
 
 def _pad(rows: Sequence[Sequence[int]], value: int) -> Tensor:
+    import torch
+
     out = np.full((len(rows), max(1, max(len(r) for r in rows))), value, dtype=np.int64)
     for i, r in enumerate(rows):
         out[i, : len(r)] = r
@@ -103,6 +107,8 @@ def allowed_slots(used: Tensor, slot_pad: Tensor) -> Tensor:
 def pointer_loss(logits: Tensor, batch: dict) -> Tensor:
     """Summed NLL: each step normalised over the slots the gold prefix has not used (EOS only at the
     end); the target probability is the sum over unused slots holding the gold word."""
+    import torch
+
     target, slot_word = batch["target"].to(logits.device), batch["slot_word"].to(logits.device)
     valid = target.ge(0)
     n = slot_word.size(1)
@@ -119,6 +125,8 @@ def pointer_loss(logits: Tensor, batch: dict) -> Tensor:
 
 
 def _eos_only(n: int, device) -> Tensor:
+    import torch
+
     m = torch.zeros(n, dtype=torch.bool, device=device)
     m[0] = True
     return m

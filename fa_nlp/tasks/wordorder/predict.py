@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import torch
-from torch import Tensor
+if TYPE_CHECKING:  # annotations only; torch itself loads inside the functions that run it
+    from torch import Tensor
 
 from fa_nlp.decoding.constraints import LMFusion, SlotBag, WordBag
 from fa_nlp.decoding.search import beam_search, beam_search_nbest, greedy_search
@@ -45,6 +46,8 @@ class DecodeStats:
 
 
 def pad_batch(seqs: Sequence[Sequence[int]], pad_id: int, device) -> Tensor:
+    import torch
+
     width = max((len(s) for s in seqs), default=1) or 1
     out = torch.full((len(seqs), width), pad_id, dtype=torch.long)
     for i, s in enumerate(seqs):

@@ -29,6 +29,7 @@ from fa_nlp.tasks.predict_io import (
 )
 from fa_nlp.tasks.wordorder.arpa import stored_lm
 from fa_nlp.tasks.wordorder.evaluate import FUSION_FILE, EvalConfig, find_split, train_ngram
+from fa_nlp.tasks.wordorder.predict import decode_nbest
 from fa_nlp.tokenization import load_tokenizer
 
 DEFAULT_BEAM = 5
@@ -102,8 +103,6 @@ class WordOrderPredictor(Predictor):
         order, a permutation of the input words), `score` (length-normalised log-probability, the
         LM's share included), `n_best` (K best orders with scores, when n_best > 1), `fusion`,
         `lm_weight`, `beam`. Bad input (empty, no Persian letters, too long) is a ValueError."""
-        from fa_nlp.tasks.wordorder.predict import decode_nbest
-
         single, texts = checked_list(inputs, str, self.problem)
         beam = beam or self.beam
         w = self.default_lm_weight() if lm_weight is None else float(lm_weight)

@@ -17,7 +17,10 @@ from fa_nlp.data.prepared import copy_tokenizer
 from fa_nlp.tasks.base import Task
 from fa_nlp.tasks.wordorder.build_config import WordOrderConfig
 from fa_nlp.tasks.wordorder.evaluate import quick_dev_metrics
+from fa_nlp.tasks.wordorder.pointer_batches import pointer_collate, pointer_loss
 from fa_nlp.tasks.wordorder.prepare import collate, load_prepared
+from fa_nlp.tokenization import load_tokenizer
+from fa_nlp.training.config import resolve_model_config
 
 
 @dataclass
@@ -58,8 +61,6 @@ class WordOrderTask(Task):
         self._tokenizer, self._dev_pairs = None, None
 
     def model_config(self, cfg):
-        from fa_nlp.training.config import resolve_model_config
-
         return resolve_model_config(cfg.model, self.data.meta)
 
     def has_split(self, split: str) -> bool:
@@ -78,8 +79,6 @@ class WordOrderTask(Task):
     def batch(self, split: str, indices: list[int], epoch: int, train: bool = True) -> dict[str, Any]:
         sp = self.data.splits[split]
         if self.pointer:
-            from fa_nlp.tasks.wordorder.pointer_batches import pointer_collate
-
             keys = [(self.cfg.seed, epoch, int(i)) if train else (0, int(i)) for i in indices]
             return pointer_collate([sp.tgt(i) for i in indices], self.word_start, keys)
 
@@ -91,8 +90,6 @@ class WordOrderTask(Task):
         import torch.nn.functional as F
 
         if self.pointer:
-            from fa_nlp.tasks.wordorder.pointer_batches import pointer_loss
-
             return pointer_loss(model((batch["pieces"], batch["word_index"]), batch["tgt_in"]), batch)
         logits = model(batch["src"], batch["tgt_in"])
         return F.cross_entropy(logits.float().flatten(0, 1), batch["tgt_out"].flatten(), ignore_index=self.pad,
@@ -109,8 +106,6 @@ class WordOrderTask(Task):
     def _load_tokenizer(self):
         if self._tokenizer is None and self.data.tokenizer_dir is not None:
             try:
-                from fa_nlp.tokenization import load_tokenizer
-
                 self._tokenizer = load_tokenizer(self.data.tokenizer_dir)
             except (ImportError, OSError, RuntimeError) as e:  # e.g. sentencepiece missing: dev EM/BLEU off
                 print(f"note: tokenizer not loadable ({e}); dev EM/BLEU disabled")

@@ -16,7 +16,7 @@ def mlm_run(sample_dir, qa_prepared, tmp_path_factory):
     from fa_nlp.training.config import TrainConfig
 
     root = tmp_path_factory.mktemp("mlm_predict")
-    prepare_mlm(str(sample_dir / "documents.txt"), qa_prepared, root / "prep", max_len=48, dev_docs=3,
+    prepare_mlm(str(sample_dir / "documents.txt"), qa_prepared / "tokenizer", root / "prep", max_len=48, dev_docs=3,
                 log=lambda *a: None)
     train_task(load_config(TrainConfig, None, [
         "task=mlm", "device=cpu", "threads=1", f"data.prepared={root / 'prep'}", "data.dev_split=validation",

@@ -7,6 +7,9 @@ import json
 import pytest
 
 from fa_nlp.cli import main
+from fa_nlp.tasks.qa.build import QABuildConfig, build
+from fa_nlp.tasks.qa.examples import QAExample
+from fa_nlp.tasks.qa.features import feature_tables
 from fa_nlp.tokenization import load_fast_tokenizer
 
 
@@ -103,10 +106,6 @@ def test_bad_input_is_a_clean_error(tmp_path, tok_dir, capsys):
 
 
 def test_window_report_counts_answers_that_fit_no_window(tok_dir):
-    from fa_nlp.tasks.qa.build import QABuildConfig, feature_tables
-    from fa_nlp.tasks.qa.examples import QAExample
-    from fa_nlp.tokenization import load_fast_tokenizer
-
     context = "تهران پایتخت ایران است و شهری بزرگ با جمعیتی زیاد است. " * 12
     long_answer = context[: len(context) // 2].strip()  # far more tokens than a 48-token window holds
     examples = [
@@ -126,8 +125,6 @@ def test_window_report_counts_answers_that_fit_no_window(tok_dir):
 
 
 def test_build_key_ignores_batch_size_and_manifest_counts_reading(sample_dir, tok_dir, tmp_path, capsys):
-    from fa_nlp.tasks.qa.build import QABuildConfig, build
-
     qa = str(sample_dir / "qa.json")
     out = tmp_path / "qa"
     manifest = build(QABuildConfig(eval=qa, tokenizer=str(tok_dir), max_length=64, overlap=16, batch_size=5), out)

@@ -7,8 +7,18 @@ import json
 
 import pytest
 
+from fa_nlp.cli import main
 from fa_nlp.tasks.qa.answer_types import QUESTION_WORDS
-from fa_nlp.tasks.qa.cloze import WH_WORDS, ClozeConfig, cloze_dataset, cloze_question, passages
+from fa_nlp.tasks.qa.cloze import (
+    WH_WORDS,
+    ClozeConfig,
+    cloze_dataset,
+    cloze_question,
+    passages,
+    prepare_cloze,
+)
+from fa_nlp.tasks.qa.examples import read_qa_examples
+from fa_nlp.text import stop_words
 
 TYPED_ON = {"typed_questions": True, "typed_answers": 0.5}  # opt-in until it pays on dev (issue 23)
 TYPED = {w for ws in QUESTION_WORDS.values() for w in ws} | {"کدام"}
@@ -81,8 +91,6 @@ def test_passages_cut_at_sentence_ends():
 
 
 def test_written_file_reads_back_as_qa_examples(tmp_path):
-    from fa_nlp.tasks.qa.examples import read_qa_examples
-
     squad, counts = cloze_dataset(TEXTS * 3, ClozeConfig(seed=5, **TYPED_ON))
     f = tmp_path / "cloze.json"
     f.write_text(json.dumps(squad, ensure_ascii=False), encoding="utf-8")
@@ -98,9 +106,6 @@ def test_config_fields_exist(field):
 
 
 def test_prepare_cloze_keeps_qa_dev_and_test_text_out_and_is_reproducible(sample_dir, qa_prepared, tmp_path):
-    from fa_nlp.tasks.qa.cloze import prepare_cloze
-    from fa_nlp.tasks.qa.examples import read_qa_examples
-
     a, b = tmp_path / "a.json", tmp_path / "b.json"
     counts = prepare_cloze(str(sample_dir / "documents.txt"), qa_prepared, a, ClozeConfig(seed=7), log=lambda *x: None)
     prepare_cloze(str(sample_dir / "documents.txt"), qa_prepared, b, ClozeConfig(seed=7), log=lambda *x: None)
@@ -134,8 +139,6 @@ def test_typed_question_words(sentence, answer, question):
 def test_typed_answers_prefer_a_number_date_person_or_place():
     import random
 
-    from fa_nlp.text import stop_words
-
     s = "برج بلند میلاد در سال ۱۳۸۶ در غرب پایتخت ساخته شد و بلندترین برج کشور است."
     stop = stop_words()
 
@@ -147,8 +150,6 @@ def test_typed_answers_prefer_a_number_date_person_or_place():
 
 
 def test_cli_held_out_sets_leave_their_documents_out(sample_dir, qa_prepared, tmp_path):
-    from fa_nlp.cli import main
-
     # a word-order "build config" over the sample documents with everything in test: every sample
     # document is then an evaluation document, so no text document is left to make questions from
     cfg = tmp_path / "wo.toml"

@@ -9,12 +9,15 @@ import numpy as np
 import pytest
 import torch
 
+from fa_nlp.cli import main
 from fa_nlp.metrics.qa import squad_v2_scores
+from fa_nlp.tasks.base import train_task
 from fa_nlp.tasks.qa.baselines import lexical_baselines
 from fa_nlp.tasks.qa.evaluate import score_all
 from fa_nlp.tasks.qa.examples import QAExample
 from fa_nlp.tasks.qa.inference import apply_threshold, best_null_threshold, references
 from fa_nlp.tasks.qa.postprocess import postprocess_predictions
+from fa_nlp.tasks.qa.prepare import load_qa_prepared
 from fa_nlp.text import sentence_spans
 
 CTX = "Tehran is the capital of Iran. It is very large"
@@ -94,7 +97,6 @@ def test_postprocessing_takes_transformers_bert_logits(qa_prepared):
     """A tiny random `BertForQuestionAnswering` fed the toolkit's windows: same post-processing and
     scoring path as the toolkit's own model (what a user fine-tuning e.g. ParsBERT would do)."""
     transformers = pytest.importorskip("transformers")
-    from fa_nlp.tasks.qa.prepare import load_qa_prepared
 
     data = load_qa_prepared(qa_prepared)
     sp = data.splits["test"]
@@ -120,9 +122,6 @@ def test_postprocessing_takes_transformers_bert_logits(qa_prepared):
 
 
 def test_evaluate_command_on_a_qa_run(qa_prepared, qa_cfg, tmp_path, capsys):
-    from fa_nlp.cli import main
-    from fa_nlp.tasks.base import train_task
-
     run = tmp_path / "run"
     train_task(qa_cfg(qa_prepared, run, "optim.max_steps=4"))
     capsys.readouterr()

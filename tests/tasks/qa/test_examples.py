@@ -8,6 +8,7 @@ import pytest
 
 from fa_nlp.data.squad import Answer, SquadParagraph, SquadQuestion
 from fa_nlp.tasks.qa.examples import (
+    QAReadReport,
     check_answer,
     examples_from_paragraphs,
     nearest_occurrence,
@@ -61,7 +62,6 @@ def test_accounting_read_is_kept_plus_fixed_plus_skipped():
         _para([_q("7", answers=[("x", 0)])], context="   ", doc="d:0:1"),  # skipped: empty context
     ]
     examples, report = examples_from_paragraphs(paras, normalize=False), None
-    from fa_nlp.tasks.qa.examples import QAReadReport
 
     report = QAReadReport()
     examples = examples_from_paragraphs(paras, report, normalize=False)
@@ -98,7 +98,6 @@ def test_normalization_maps_answer_offsets_and_back():
 def test_answer_changed_by_normalization_is_kept_and_counted():
     # normalization removes the kasra that ends the answer: the normalized answer maps back onto one
     # character less than was read, so the question is kept but counted as a fix, with the texts
-    from fa_nlp.tasks.qa.examples import QAReadReport
 
     context = "نویسنده ژرژ سورلِ فرانسوی است."
     answer = "ژرژ سورلِ"

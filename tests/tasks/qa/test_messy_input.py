@@ -8,6 +8,7 @@ import json
 import pytest
 
 from fa_nlp.cli import main
+from fa_nlp.tasks.qa.examples import read_qa_examples
 from fa_nlp.tokenization import train_qa_tokenizer
 
 CTX = "کتاب‌ها را در سال ۱۳۵۰ در تهران چاپ کردند و مردم آن را خواندند."
@@ -90,7 +91,6 @@ def test_empty_question_ids_are_given_one_and_counted(tmp_path, capsys):
     reading = json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))["reading"][str(path)]
     assert reading["fixes_by_kind"] == {"empty_id_replaced": 1}
     assert reading["fixed"] == 1 and reading["kept"] == 1
-    from fa_nlp.tasks.qa.examples import read_qa_examples
 
     examples, _ = read_qa_examples(path, normalize=False)
     assert sorted(e.id for e in examples) == ["e:0:0:q0", "q2"]

@@ -8,12 +8,16 @@ import json
 
 import pytest
 
+import fa_nlp
+from fa_nlp.report import InputError
+from fa_nlp.tasks.base import train_task
+from fa_nlp.tasks.qa.evaluate import QAEvalConfig, evaluate_qa_run
+from fa_nlp.tasks.qa.predictor import add_predict_arguments, predict_main
+from fa_nlp.tasks.qa.prepare import load_qa_prepared
+
 
 @pytest.fixture(scope="module")
 def qa_run(qa_prepared, qa_cfg, tmp_path_factory):
-    from fa_nlp.tasks.base import train_task
-    from fa_nlp.tasks.qa.evaluate import QAEvalConfig, evaluate_qa_run
-
     run = tmp_path_factory.mktemp("qa_predict") / "run"
     train_task(qa_cfg(qa_prepared, run, "optim.max_steps=4"))
     evaluate_qa_run(run, QAEvalConfig(split="test", progress=False, attention_plot=False))
@@ -27,8 +31,6 @@ QUESTIONS = ["كتابخانه ملي كجاست؟", "كتابخانه در چه
 
 
 def test_answers_index_the_original_context(qa_run):
-    import fa_nlp
-
     p = fa_nlp.load(qa_run, device="cpu")
     assert p.task == "qa" and p.windows["max_length"] == 128 and p.windows["overlap"] == 32
     forced = p.predict([{"question": q, "context": CONTEXT} for q in QUESTIONS], null_threshold=float("inf"))
@@ -42,8 +44,6 @@ def test_answers_index_the_original_context(qa_run):
 
 
 def test_long_contexts_are_windowed_and_answers_stay_in_the_original(qa_run):
-    import fa_nlp
-
     p = fa_nlp.load(qa_run, device="cpu")
     long_ctx = " ".join([CONTEXT] * 12)  # far beyond 128 tokens: several windows
     r = p.predict({"question": QUESTIONS[0], "context": long_ctx}, null_threshold=float("inf"))
@@ -51,9 +51,6 @@ def test_long_contexts_are_windowed_and_answers_stay_in_the_original(qa_run):
 
 
 def test_predict_equals_evaluation_on_the_test_questions(qa_run):
-    import fa_nlp
-    from fa_nlp.tasks.qa.prepare import load_qa_prepared
-
     train_cfg = json.loads((qa_run / "config.json").read_text(encoding="utf-8"))["config"]
     exs = load_qa_prepared(train_cfg["data"]["prepared"]).splits["test"].examples()
     metrics = json.loads((qa_run / "eval-test" / "metrics.json").read_text(encoding="utf-8"))
@@ -73,15 +70,11 @@ def test_predict_equals_evaluation_on_the_test_questions(qa_run):
     ({"question": "سؤال " * 200, "context": CONTEXT}, r"question too long: \d+ tokens, the model allows \d+"),
 ])
 def test_bad_input_is_a_clear_error(qa_run, item, why):
-    import fa_nlp
-
     with pytest.raises(ValueError, match=why):
         fa_nlp.load(qa_run, device="cpu").predict(item)
 
 
 def _predict(run, argv, stdin=None, monkeypatch=None):
-    from fa_nlp.tasks.qa.predictor import add_predict_arguments, predict_main
-
     parser = argparse.ArgumentParser()
     add_predict_arguments(parser)
     if stdin is not None:
@@ -129,7 +122,6 @@ def test_squad_json_without_answers_and_a_bad_record(qa_run, tmp_path, capsys):
     assert good["id"] == "a" and "answer" in good
     assert bad["where"] == f"{f}:data[0].paragraphs[0].qas[1]" and "question" in bad["skipped"]
     f.write_text("[1, 2]", encoding="utf-8")
-    from fa_nlp.report import InputError
 
     with pytest.raises(InputError, match="not a SQuAD JSON file"):
         _predict(qa_run, ["--input", str(f)])

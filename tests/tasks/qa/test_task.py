@@ -1,4 +1,4 @@
-"""`fa-nlp prepare-qa` + QATask: splits by context, arrays equal to the build's features, batches, loss, training."""
+"""`build qa`'s prepared/ + QATask: splits by context, arrays equal to the build's features, batches, loss, training."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ import json
 import numpy as np
 import torch
 
-from fa_nlp.cli import main
+from fa_nlp.models import build_model
+from fa_nlp.tasks.base import train_task
 from fa_nlp.tasks.qa.prepare import load_qa_prepared
+from fa_nlp.tasks.qa.task import QATask
 
 
 def test_prepare_splits_by_context_and_keeps_everything(qa_build, qa_prepared):
@@ -37,30 +39,11 @@ def test_prepare_splits_by_context_and_keeps_everything(qa_build, qa_prepared):
             seen.append(e.context)
             last = e.context
     meta = data.meta
-    assert meta["dev"]["by"] == "context" and meta["checked_against_build"]
+    assert meta["dev"]["by"] == "context" and meta["made_by"] == "fa-nlp build qa"
     assert (data.tokenizer_dir / "tokenizer.json").is_file()
 
 
-def test_prepare_is_seeded(qa_build, tmp_path):
-    from fa_nlp.tasks.qa.prepare import prepare_qa
-
-    a = prepare_qa(qa_build, tmp_path / "a", dev_fraction=0.2, seed=7, log=lambda *x: None)
-    b = prepare_qa(qa_build, tmp_path / "b", dev_fraction=0.2, seed=7, log=lambda *x: None)
-    assert a["counts"] == b["counts"]
-    assert (tmp_path / "a" / "dev.examples.jsonl").read_bytes() == (tmp_path / "b" / "dev.examples.jsonl").read_bytes()
-
-
-def test_prepare_qa_cli(qa_build, tmp_path, capsys):
-    assert main(["prepare-qa", "--build", str(qa_build), "--out", str(tmp_path / "p"), "--dev-fraction", "0.3"]) == 0
-    assert "written" in capsys.readouterr().out
-    meta = json.loads((tmp_path / "p" / "manifest.json").read_text(encoding="utf-8"))
-    assert meta["counts"]["dev"]["questions"] >= 1
-
-
 def test_task_batches_and_loss(qa_prepared, qa_cfg, tmp_path):
-    from fa_nlp.models import build_model
-    from fa_nlp.tasks.qa.task import QATask
-
     task = QATask()
     cfg = qa_cfg(qa_prepared, tmp_path / "r")
     task.load(cfg)
@@ -76,8 +59,6 @@ def test_task_batches_and_loss(qa_prepared, qa_cfg, tmp_path):
 
 
 def test_training_runs_and_logs_dev_em_f1(qa_prepared, qa_cfg, tmp_path):
-    from fa_nlp.tasks.base import train_task
-
     out = train_task(qa_cfg(qa_prepared, tmp_path / "run", "optim.max_steps=6"))
     assert out["step"] == 6
     last = json.loads((tmp_path / "run" / "metrics.jsonl").read_text().splitlines()[-1])
