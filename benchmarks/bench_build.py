@@ -73,20 +73,21 @@ def _child(args: argparse.Namespace) -> None:
     print(json.dumps(res))
 
 
-def _lines_per_sentence(lines: list[str], n: int = 3000) -> float:
-    """Documents per sentence on the first `n` lines (normalize + split), to size the corpus in sentences."""
-    sample = lines[:: max(1, len(lines) // n)]  # spread over every corpus of the selection
-    spans = sum(len(sentence_spans(normalize(t).text)) for t in sample)
-    return len(sample) / max(1, spans)
+def sentence_counts(lines: list[str]) -> list[int]:
+    """Sentences of each line as the build counts them (normalize + split): the corpus is then cut at
+    exactly the number of sentences asked for, not at an estimate."""
+    return [len(sentence_spans(normalize(t).text)) for t in lines]
 
 
-def make_corpus(path: Path, sentences: int, base: list[str], ratio: float) -> int:
-    """fa_text A+B lines repeated to about `sentences` sentences; returns the number of lines written."""
-    n_lines = int(sentences * ratio) + 1
+def make_corpus(path: Path, sentences: int, base: list[str], counts: list[int]) -> int:
+    """fa_text A+B lines repeated until at least `sentences` sentences; returns the sentences written."""
+    total = i = 0
     with open(path, "w", encoding="utf-8") as f:
-        for i in range(n_lines):
+        while total < sentences:
             f.write(base[i % len(base)] + "\n")
-    return n_lines
+            total += counts[i % len(base)]
+            i += 1
+    return total
 
 
 def base_lines() -> list[str]:
@@ -134,7 +135,8 @@ def main() -> int:
     from _record import record
 
     base = base_lines()
-    ratio = _lines_per_sentence(base)
+    counts = sentence_counts(base)
+    ratio = len(base) / max(1, sum(counts))
     results: dict = {"corpus": "fa_text:A+B lines repeated, distinct document ids", "base_documents": len(base),
                      "documents_per_sentence": ratio, "config": "defaults + test_min_words=5, test_max_words=15",
                      "duplicates_fast_path": "none: every document is normalized, repeats included",
@@ -148,7 +150,7 @@ def main() -> int:
         target = []
         for n in [int(x) for x in args.sizes.split(",") if x]:
             corpus = Path(tmp) / f"fa_text_x{n}.txt"
-            make_corpus(corpus, n, base, ratio)
+            make_corpus(corpus, n, base, counts)
             target.append(run_build(tmp, corpus, "local", args.workers, f"local-{args.workers}w-{n}"))
             corpus.unlink()
         if target:
@@ -164,7 +166,7 @@ def main() -> int:
             print(f"peak RSS {last['tag']} / {first['tag']}: main {results['target']['memory_ratio_largest_vs_smallest']:.2f}x, "
                   f"worker {results['target']['worker_memory_ratio_largest_vs_smallest']:.2f}x")
         if args.engine_size:
-            results["engine"] = _engine_part(tmp, args.engine_size, base, ratio)
+            results["engine"] = _engine_part(tmp, args.engine_size, base, counts)
     results["load_avg_1m_5m_15m_end"] = os.getloadavg()
     _vs_baseline_record(results)
     record("build", results)
@@ -187,7 +189,7 @@ def _vs_baseline_record(results: dict) -> None:
           f"{BASELINE_RECORD} ({old['sentences_per_cpu_s']:.0f}; another run, indicative)")
 
 
-def _engine_part(tmp: str, size: int, base: list[str], ratio: float) -> dict:
+def _engine_part(tmp: str, size: int, base: list[str], counts: list[int]) -> dict:
     """In process (1 worker, the baseline) vs Dask local clusters of 1 and 2 workers, same corpus.
 
     Two figures per Dask run, both stated in the record: `per_worker_throughput_vs_baseline_*` is the
@@ -196,7 +198,7 @@ def _engine_part(tmp: str, size: int, base: list[str], ratio: float) -> dict:
     cluster, or a cluster reached by `--address`, gives); the in-process baseline is the whole build.
     """
     corpus = Path(tmp) / f"fa_text_x{size}.txt"
-    make_corpus(corpus, size, base, ratio)
+    make_corpus(corpus, size, base, counts)
     runs = [run_build(tmp, corpus, "local", 1, f"inprocess-1w-{size}"),
             run_build(tmp, corpus, "dask", 1, f"dask-1w-{size}"),
             run_build(tmp, corpus, "dask", 2, f"dask-2w-{size}"),
