@@ -61,6 +61,9 @@ def main(jobs_file: str) -> None:
         if RANK == 0 or "error" in out:
             with open(results, "a", encoding="utf-8") as f:
                 f.write(json.dumps({"rank": RANK, **out}) + "\n")
+    # both ranks past their last collective before either tears gloo down: destroying the group while
+    # the other rank still talks to it can abort the process ("terminate called without an active exception")
+    dist.barrier()
     dist.destroy_process_group()
 
 
