@@ -76,6 +76,18 @@ def compute_cleanup(ctx: DistContext | None = None) -> None:
         torch.distributed.destroy_process_group()
 
 
+def wait_for_all_ranks(ctx: DistContext) -> None:
+    """A barrier at the end of a run that went well: every rank is past rank 0's last save before any
+    leaves the group. A rank that destroys the gloo group while another still talks to it can abort
+    that process ("terminate called without an active exception"). Not on the error path: a rank that
+    failed never reaches the barrier, and the others would wait for it until the timeout."""
+    if not ctx.is_distributed:
+        return
+    import torch
+
+    torch.distributed.barrier()
+
+
 def is_rank0() -> bool:
     return _env_int("RANK", 0) == 0
 

@@ -49,6 +49,7 @@ from fa_nlp.training.distributed import (
     same_on_all_ranks,
     sigkill,
     time_up,
+    wait_for_all_ranks,
 )
 from fa_nlp.training.guard import NanGuard, TrainingDiverged
 from fa_nlp.training.runlog import RunLog
@@ -327,12 +328,7 @@ def train(cfg: TrainConfig, task, resume: bool = False, stop_at: int | None = No
             if pos.batch_index + o.grad_accum > len(batches):
                 pos.epoch, pos.batch_index = pos.epoch + 1, 0
         guard.check(pos.step, run_dir)
-        if ctx.is_distributed:
-            import torch
-
-            # every rank past rank 0's last save before any tears gloo down: a rank that destroys the
-            # group while another still uses it can abort that process
-            torch.distributed.barrier()
+        wait_for_all_ranks(ctx)
     finally:
         log.close()
         compute_cleanup(ctx)
