@@ -25,6 +25,7 @@ import numpy as np
 from fa_nlp.io import atomic_open, read_prepared_manifest, write_json
 
 MANIFEST = "manifest.json"
+PREPARED_DIR = "prepared"  # a build folder's own training arrays (`fa-nlp build qa` writes them there)
 TOKENIZER_DIR = "tokenizer"
 
 
@@ -50,6 +51,13 @@ def save_array(path: str | Path, arr: np.ndarray) -> None:
 
 def write_manifest(out_dir: str | Path, meta: dict[str, Any]) -> None:
     write_json(Path(out_dir) / MANIFEST, meta)
+
+
+def inner_prepared(path: str | Path) -> Path:
+    """`path/prepared` when `path` is a build folder holding its training arrays there, else `path`:
+    a config may name either."""
+    path = Path(path)
+    return path / PREPARED_DIR if (path / PREPARED_DIR / MANIFEST).is_file() else path
 
 
 def open_prepared(path: str | Path, command: str, kind: str | None = None) -> tuple[Path, dict[str, Any]]:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from fa_nlp.data import corpora, sources
+from fa_nlp.data.prepared import MANIFEST, inner_prepared
 from fa_nlp.settings import REPO_ROOT, data_root, resolve_portable
 
 HUB_LICENCES = {"CC BY-SA 4.0": "cc-by-sa-4.0", "CC BY 4.0": "cc-by-4.0", "CC BY-NC-SA 4.0": "cc-by-nc-sa-4.0",
@@ -42,10 +43,7 @@ def _json(path: Path) -> dict[str, Any]:
 def _prepared_specs(prepared: str) -> list[str]:
     """Dataset specs a prepared folder was built from (QA: its build's dataset/train/eval; MLM: text + QA;
     word order: the corpora of the dataset build its input files belong to)."""
-    folder = Path(prepared)
-    if (folder / "prepared" / "manifest.json").is_file():  # a `build qa` folder named instead of its prepared/
-        folder = folder / "prepared"
-    meta = _json(folder / "manifest.json")
+    meta = _json(inner_prepared(prepared) / MANIFEST)
     if not meta:
         return []
     specs = [v for k, v in meta.get("build", {}).get("config", {}).items() if k in ("dataset", "train", "eval") and v]

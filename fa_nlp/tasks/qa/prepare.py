@@ -35,7 +35,16 @@ from typing import Any
 
 import numpy as np
 
-from fa_nlp.data.prepared import MANIFEST, id_dtype, load_arrays, open_prepared, save_array, tokenizer_dir
+from fa_nlp.data.prepared import (
+    MANIFEST,
+    PREPARED_DIR,
+    id_dtype,
+    inner_prepared,
+    load_arrays,
+    open_prepared,
+    save_array,
+    tokenizer_dir,
+)
 from fa_nlp.io import iter_jsonl, sha256_file, write_json, write_jsonl
 from fa_nlp.settings import portable_path
 from fa_nlp.tasks.qa.examples import QAExample
@@ -43,7 +52,6 @@ from fa_nlp.tokenization import CONFIG_FILE, QA_FILE
 
 SPLITS = ("train", "dev", "test")
 ROLE_OF = {"train": "train", "dev": "train", "test": "eval"}
-PREPARED_DIR = "prepared"  # inside a `fa-nlp build qa` output
 WRITTEN_BY = "fa-nlp build qa"
 
 
@@ -177,8 +185,9 @@ def resolve_prepared(path: str | Path) -> Path:
     """The prepared folder for `path`: itself, or BUILD/prepared when `path` is a `fa-nlp build qa`
     output. A build made before the arrays were part of it is an error that says how to get them."""
     path = Path(path)
-    if (path / PREPARED_DIR / MANIFEST).is_file():
-        return path / PREPARED_DIR
+    inner = inner_prepared(path)
+    if inner != path:
+        return inner
     if (path / "hf").is_dir() and (path / "examples").is_dir():
         raise FileNotFoundError(f"{path}: a `fa-nlp build qa` output without {PREPARED_DIR}/ (made by an older "
                                 "version): rebuild it with `fa-nlp build qa ... --force`, which now writes the "
